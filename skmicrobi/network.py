@@ -99,9 +99,13 @@ class MicroBiConvLSTM(nn.Module):
                 "have the same length: one pooling factor per convolution stage."
             )
         if kernel_size % 2 != 1:
-            raise ValueError(f"kernel_size must be odd for 'same' padding, got {kernel_size}.")
+            raise ValueError(
+                f"kernel_size must be odd for 'same' padding, got {kernel_size}."
+            )
         if reduction not in REDUCTIONS:
-            raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}.")
+            raise ValueError(
+                f"reduction must be one of {REDUCTIONS}, got {reduction!r}."
+            )
         self.n_channels = int(n_channels)
         self.n_classes = int(n_classes)
         self.conv_channels = conv_channels
@@ -146,7 +150,9 @@ class MicroBiConvLSTM(nn.Module):
         """Initialise weights as the reference code does."""
         for module in self.modules():
             if isinstance(module, nn.Conv1d):
-                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+                nn.init.kaiming_normal_(
+                    module.weight, mode="fan_out", nonlinearity="relu"
+                )
                 nn.init.zeros_(module.bias)
             elif isinstance(module, nn.BatchNorm1d):
                 nn.init.ones_(module.weight)

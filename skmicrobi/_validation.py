@@ -1,0 +1,132 @@
+"""Input checks shared by the estimators: panels of windows in every form users hold.
+
+A *panel* here is a collection of equal-length multichannel series, stored as a
+float32 array of shape ``(n_samples, n_channels, n_timepoints)``. Users hold them
+as numpy arrays (3D, or 2D for a single channel) or as any of sktime's Panel
+mtypes (nested DataFrame, pd-multiindex, df-list, ...); all of them arrive here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _is_sktime_panel(X: Any) -> bool:
+    """True for the pandas and list containers that sktime uses for panels."""
+    import pandas as pd
+
+    return isinstance(X, (pd.DataFrame, list)) and not (
+        isinstance(X, list) and len(X) > 0 and not isinstance(X[0], pd.DataFrame)
+    )
+
+
+def _from_sktime(X: Any, name: str) -> np.ndarray:
+    """Convert any sktime Panel mtype to numpy3D with sktime's own converters."""
+    from sktime.datatypes import check_is_scitype, convert_to
+
+    valid, _, metadata = check_is_scitype(
+        X, scitype="Panel", return_metadata=["is_equal_length"]
+    )
+    if not valid:
+        raise TypeError(
+            f"{name} is a {type(X).__name__} that is not an sktime Panel. Pass a numpy "
+            "array of shape (n_samples, n_channels, n_timepoints) or an sktime Panel "
+            "(nested DataFrame, pd-multiindex, df-list)."
+        )
+    if not metadata.get("is_equal_length", True):
+        raise ValueError(
+            f"{name} holds series of unequal length; the classifier needs windows of "
+            "one length. Cut the recordings with SlidingWindowTransformer first."
+        )
+    return np.asarray(convert_to(X, to_type="numpy3D"))
+
+
+def check_panel(
+    X: Any, *, name: str = "X", dtype: type = np.float32, copy: bool = False
+) -> np.ndarray:
+    """Validate a panel and return it as an array ``(n, channels, time)``.
+
+    Parameters
+    ----------
+    X : array-like or sktime Panel
+        A 3D array ``(n_samples, n_channels, n_timepoints)``, a 2D array
+        ``(n_samples, n_timepoints)`` read as one channel, or any sktime Panel
+        mtype of equal-length series.
+    name : str, default="X"
+        Name used in error messages.
+    dtype : numpy dtype, default=numpy.float32
+        Output dtype. An input that already has it (a numpy memmap, say) is
+        returned without a copy.
+    copy : bool, default=False
+        Force a copy.
+
+    Returns
+    -------
+    numpy.ndarray
+        The panel, 3D, of ``dtype``, finite.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is empty, has the wrong number of dimensions, or holds NaN or
+        infinite values.
+    TypeError
+        If ``X`` is neither array-like nor an sktime Panel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmicrobi._validation import check_panel
+    >>> check_panel(np.zeros((4, 100))).shape
+    (4, 1, 100)
+    """
+    if _is_sktime_panel(X):
+        X = _from_sktime(X, name)
+    elif hasattr(X, "__array__") or isinstance(X, (list, tuple)):
+        try:
+            X = np.asarray(X)
+        except ValueError as exc:
+            raise ValueError(
+                f"{name} could not be read as one array ({exc}). If your series have "
+                "different lengths, cut them into windows with "
+                "SlidingWindowTransformer first."
+            ) from None
+    else:
+        raise TypeError(
+            f"{name} must be an array of shape (n_samples, n_channels, n_timepoints) "
+            f"or an sktime Panel, got {type(X).__name__}."
+        )
+    if X.dtype.kind not in "biuf":
+        raise ValueError(
+            f"{name} must hold numbers, got dtype {X.dtype}. Convert it to floats."
+        )
+    if X.ndim == 2:
+        X = X[:, np.newaxis, :]
+    if X.ndim != 3:
+        raise ValueError(
+            f"{name} must be 3D (n_samples, n_channels, n_timepoints) or 2D "
+            f"(n_samples, n_timepoints) for one channel; got {X.ndim}D with shape "
+            f"{X.shape}."
+        )
+    if 0 in X.shape:
+        raise ValueError(
+            f"{name} is empty (shape {X.shape}); it needs at least one sample, one "
+            "channel and one time point."
+        )
+    X = np.array(X, dtype=dtype, copy=True) if copy else X.astype(dtype, copy=False)
+    _check_finite(X, name)
+    return X
+
+
+def _check_finite(X: np.ndarray, name: str, chunk: int = 4096) -> None:
+    """Raise on NaN/inf, scanning in chunks so a memmap is never loaded whole."""
+    for start in range(0, X.shape[0], chunk):
+        block = np.asarray(X[start : start + chunk])
+        if not np.isfinite(block).all():
+            bad = start + int(np.argwhere(~np.isfinite(block))[0][0])
+            raise ValueError(
+                f"{name} contains NaN or infinite values (first in sample {bad}). "
+                "Impute or drop those samples (e.g. interpolate sensor gaps) first."
+            )

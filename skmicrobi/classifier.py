@@ -1,0 +1,626 @@
+"""MicroBiClassifier: a scikit-learn classifier training MicroBi-ConvLSTM via skorch.
+
+The estimator composes a :class:`skorch.NeuralNetClassifier` (built in ``fit``
+and kept as ``net_``) instead of subclassing it, so that its parameters are
+explicit, ``clone``/``get_params``/``GridSearchCV`` behave exactly as for any
+scikit-learn estimator, and skorch's gaps are closed here:
+
+* labels: any hashable labels go in and come out (skorch predicts indices);
+* ``random_state``: seeds weight initialisation, shuffling and dropout inside a
+  forked torch RNG, so the caller's global RNG state is left alone;
+* ``predict_proba``: softmax of the logits, rows summing to 1 in float64;
+* early stopping: on a stratified (group-aware when ``groups`` is given)
+  validation split carved from the training data, restoring the best epoch;
+* threads: under ``GridSearchCV(n_jobs=k)`` joblib's workers start with
+  ``OMP_NUM_THREADS = cores // k``, which torch honours; ``n_threads`` pins it.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_random_state
+from torch import nn
+from torch.utils.data import Subset
+
+from skmicrobi._validation import check_panel
+from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM
+
+#: Batch size used for inference; large batches are what make predict fast on CPU
+#: and do not change results (BatchNorm and dropout are in eval mode).
+PREDICT_BATCH_SIZE = 4096
+
+#: Floor of the cosine learning-rate schedule, as in the reference training script.
+COSINE_ETA_MIN = 1e-6
+
+_OPTIMIZERS = {
+    "adamw": torch.optim.AdamW,
+    "adam": torch.optim.Adam,
+    "sgd": torch.optim.SGD,
+}
+
+_STATS_CHUNK = 4096
+
+
+class MicroBiClassifier(ClassifierMixin, BaseEstimator):
+    """MicroBi-ConvLSTM human activity recognition classifier.
+
+    Trains the network of arXiv 2602.06523 (two convolution stages with 4x
+    temporal pooling, one bidirectional LSTM layer, ~10K parameters) on windows
+    of multichannel sensor data, with AdamW, a cosine learning-rate schedule,
+    gradient clipping and early stopping on a validation split carved from the
+    training data.
+
+    Parameters
+    ----------
+    conv_channels : tuple of int, default=(16, 16)
+        Filters of each convolution stage.
+    kernel_size : int, default=5
+        Odd convolution kernel size.
+    pool_sizes : tuple of int, default=(2, 2)
+        Max-pooling factor after each convolution stage (``1`` for none). Input
+        series must be at least as long as their product.
+    lstm_hidden : int, default=24
+        LSTM hidden units per direction.
+    bidirectional : bool, default=True
+        Bidirectional (paper) or unidirectional (ablation) LSTM.
+    reduction : {"final", "last", "mean"}, default="final"
+        Reduction of the LSTM outputs over time; ``"last"`` is the paper's exact
+        model, ``"final"`` concatenates both directions' final states (see
+        :class:`~skmicrobi.network.MicroBiConvLSTM`).
+    dropout : float, default=0.15
+        Dropout before the linear head.
+    max_epochs : int, default=100
+        Maximum number of training epochs.
+    batch_size : int, default=64
+        Training mini-batch size.
+    lr : float, default=2e-3
+        Initial learning rate.
+    weight_decay : float, default=1e-4
+        Weight decay of the optimizer.
+    optimizer : {"adamw", "adam", "sgd"} or torch optimizer class, default="adamw"
+        Optimizer.
+    lr_schedule : {"cosine"} or None, default="cosine"
+        ``"cosine"`` anneals the learning rate to 1e-6 over ``max_epochs``.
+    gradient_clip : float or None, default=1.0
+        Maximum gradient norm; ``None`` disables clipping.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the cross-entropy per class: ``"balanced"`` uses inverse
+        class frequencies (as the paper on imbalanced datasets), a dict maps
+        labels to weights.
+    early_stopping : bool, default=True
+        Stop when the validation loss has not improved for ``patience`` epochs
+        and restore the best epoch's weights.
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping; stratified
+        by class, and by whole groups when ``fit`` is given ``groups``.
+    patience : int, default=10
+        Epochs without improvement before stopping.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (checkpointing, logging, ...). They are copied
+        in ``fit``; the objects you pass are not modified.
+    device : str, default="cpu"
+        Torch device to train and predict on, e.g. ``"cuda"``.
+    n_threads : int or None, default=None
+        Torch intra-op threads while fitting and predicting; ``None`` keeps
+        torch's setting (one per core, or ``OMP_NUM_THREADS``).
+    random_state : int, RandomState instance or None, default=None
+        Seed of weight initialisation, data shuffling, dropout and the
+        validation split. Two fits with the same integer give identical
+        predictions on CPU.
+    verbose : int, default=0
+        0 is silent; 1 prints skorch's per-epoch table.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        ``X.shape[1]`` of the training input as given: channels for 3D input,
+        time points for 2D (single-channel) input.
+    n_channels_ : int
+        Number of input channels.
+    n_timepoints_ : int
+        Length of the training windows; predict requires the same length.
+    net_ : skorch.NeuralNetClassifier
+        The fitted skorch net (its ``history``, callbacks, ``save_params``).
+    module_ : MicroBiConvLSTM
+        The trained network; its ``input_mean`` and ``input_scale`` buffers hold
+        the per-channel standardisation learned from the training data.
+    history_ : skorch.History
+        Per-epoch losses and timings.
+    n_epochs_ : int
+        Epochs run (fewer than ``max_epochs`` when early stopping fired).
+    best_epoch_ : int
+        Epoch whose weights are kept (the last one without early stopping).
+
+    See Also
+    --------
+    skmicrobi.network.MicroBiConvLSTM : the network itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmicrobi import MicroBiClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(60, 3, 32)).astype("float32")
+    >>> y = np.where(X[:, 0].mean(axis=1) > 0, "walk", "sit")
+    >>> clf = MicroBiClassifier(max_epochs=3, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['sit', 'walk'], dtype='<U4')
+    >>> clf.predict_proba(X[:2]).sum(axis=1)
+    array([1., 1.])
+    """
+
+    _parameter_constraints: dict = {
+        "conv_channels": [tuple, list],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "pool_sizes": [tuple, list],
+        "lstm_hidden": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "reduction": [StrOptions(set(REDUCTIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "lr_schedule": [StrOptions({"cosine"}), None],
+        "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        conv_channels: Sequence[int] = (16, 16),
+        kernel_size: int = 5,
+        pool_sizes: Sequence[int] = (2, 2),
+        lstm_hidden: int = 24,
+        bidirectional: bool = True,
+        reduction: str = "final",
+        dropout: float = 0.15,
+        max_epochs: int = 100,
+        batch_size: int = 64,
+        lr: float = 2e-3,
+        weight_decay: float = 1e-4,
+        optimizer: str | type = "adamw",
+        lr_schedule: str | None = "cosine",
+        gradient_clip: float | None = 1.0,
+        class_weight: str | dict | None = None,
+        early_stopping: bool = True,
+        validation_fraction: float = 0.1,
+        patience: int = 10,
+        callbacks: list | None = None,
+        device: str = "cpu",
+        n_threads: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+    ) -> None:
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.pool_sizes = pool_sizes
+        self.lstm_hidden = lstm_hidden
+        self.bidirectional = bidirectional
+        self.reduction = reduction
+        self.dropout = dropout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
+        self.gradient_clip = gradient_clip
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.callbacks = callbacks
+        self.device = device
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- the network ---------------------------------------------------------
+    def _build_module(self, n_channels: int, n_classes: int) -> nn.Module:
+        """Build the untrained network; subclasses override it to train another one."""
+        return MicroBiConvLSTM(
+            n_channels=n_channels,
+            n_classes=n_classes,
+            conv_channels=self.conv_channels,
+            kernel_size=self.kernel_size,
+            pool_sizes=self.pool_sizes,
+            lstm_hidden=self.lstm_hidden,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            reduction=self.reduction,
+        )
+
+    def _min_length(self) -> int:
+        """Shortest series the network accepts (product of the pooling factors)."""
+        return int(np.prod([int(p) for p in self.pool_sizes])) if self.pool_sizes else 1
+
+    # -- fitting -------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any, groups: Any = None) -> MicroBiClassifier:
+        """Train the network on windows ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints) or sktime Panel
+            Training windows; 2D input ``(n_samples, n_timepoints)`` is one channel.
+            A float32 numpy memmap is read batch by batch, never loaded whole.
+        y : array-like of shape (n_samples,)
+            Labels, any hashable values.
+        groups : array-like of shape (n_samples,), default=None
+            Group (e.g. subject) of each window; the early-stopping validation
+            split then holds out whole groups.
+
+        Returns
+        -------
+        self : MicroBiClassifier
+            The fitted estimator.
+        """
+        raw_ndim = getattr(X, "ndim", None)
+        X = check_panel(X)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "y was a column vector; pass a 1D array of shape (n_samples,).",
+                DataConversionWarning,
+                stacklevel=2,
+            )
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be 1D of shape (n_samples,), got shape {y.shape}."
+            )
+        if len(y) != len(X):
+            raise ValueError(
+                f"X has {len(X)} samples but y has {len(y)} labels; they must match."
+            )
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"y has a single class ({encoder.classes_[0]!r}); a classifier "
+                "needs at least two classes."
+            )
+        y_enc = encoder.transform(y).astype(np.int64)
+        if groups is not None:
+            groups = np.asarray(groups)
+            if groups.shape != (len(X),):
+                raise ValueError(
+                    f"groups must have one entry per sample ({len(X)}), got shape "
+                    f"{groups.shape}."
+                )
+        min_length = self._min_length()
+        if X.shape[2] < min_length:
+            raise ValueError(
+                f"The series have {X.shape[2]} time points, but the pooling "
+                f"pool_sizes={tuple(self.pool_sizes)} needs at least {min_length}. Use "
+                "longer windows or smaller pool_sizes."
+            )
+        device = torch.device(self.device)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} was requested but CUDA is not available; "
+                "use device='cpu'."
+            )
+
+        self.classes_ = encoder.classes_
+        self.n_channels_ = int(X.shape[1])
+        self.n_timepoints_ = int(X.shape[2])
+        # sklearn's meaning: X.shape[1] of the input as given.
+        self.n_features_in_ = self.n_timepoints_ if raw_ndim == 2 else self.n_channels_
+
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        train_idx, valid_idx = self._split(y_enc, groups, rng)
+        mean, scale = _channel_stats(X, train_idx)
+        weight = self._class_weights(y_enc)
+
+        with torch.random.fork_rng(devices=[]), _torch_threads(self.n_threads):
+            torch.manual_seed(seed)
+            module = self._build_module(self.n_channels_, len(self.classes_))
+            module.input_mean.copy_(torch.as_tensor(mean))
+            module.input_scale.copy_(torch.as_tensor(scale))
+            self.net_ = self._build_net(module, weight, valid_idx is not None, seed)
+            data = _ArrayDataset(X, y_enc)
+            train = Subset(data, train_idx) if valid_idx is not None else data
+            if valid_idx is not None:
+                from skorch.helper import predefined_split
+
+                self.net_.set_params(
+                    train_split=predefined_split(Subset(data, valid_idx))
+                )
+            self.net_.fit(train, None)
+
+        self.module_ = self.net_.module_
+        self.module_.eval()
+        self.history_ = self.net_.history
+        self.n_epochs_ = len(self.history_)
+        if valid_idx is not None:
+            losses = self.history_[:, "valid_loss"]
+            self.best_epoch_ = int(np.argmin(losses)) + 1
+        else:
+            self.best_epoch_ = self.n_epochs_
+        return self
+
+    def _split(
+        self, y: np.ndarray, groups: np.ndarray | None, rng: np.random.RandomState
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Indices of the training part and of the early-stopping validation part."""
+        all_idx = np.arange(len(y))
+        if not self.early_stopping:
+            return all_idx, None
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if groups is not None:
+            n_groups = len(np.unique(groups))
+            n_splits = max(2, round(1 / self.validation_fraction))
+            if n_groups < 2:
+                raise ValueError(
+                    "early stopping holds out whole groups, but groups has a single "
+                    "value. Pass more groups, or early_stopping=False."
+                )
+            n_splits = min(n_splits, n_groups)
+            splitter = StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
+            with warnings.catch_warnings():
+                # Fewer members than n_splits in a class is fine for a holdout.
+                warnings.simplefilter("ignore", UserWarning)
+                train_idx, valid_idx = next(splitter.split(all_idx, y, groups))
+            return train_idx, valid_idx
+        n_valid = max(1, int(round(self.validation_fraction * len(y))))
+        if n_valid >= len(y):
+            raise ValueError(
+                f"{len(y)} samples leave nothing to train on after holding out "
+                f"validation_fraction={self.validation_fraction}; pass more data or "
+                "early_stopping=False."
+            )
+        counts = np.bincount(y)
+        stratify = y if counts.min() >= 2 and n_valid >= len(counts) else None
+        train_idx, valid_idx = train_test_split(
+            all_idx, test_size=n_valid, stratify=stratify, random_state=seed
+        )
+        return np.sort(train_idx), np.sort(valid_idx)
+
+    def _class_weights(self, y: np.ndarray) -> np.ndarray | None:
+        """Cross-entropy weight per encoded class, or None."""
+        if self.class_weight is None:
+            return None
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight names labels {sorted(map(str, unknown))} that "
+                    f"are not in y (classes: {self.classes_.tolist()})."
+                )
+            return np.array(
+                [float(self.class_weight.get(c, 1.0)) for c in self.classes_],
+                dtype=np.float32,
+            )
+        classes = np.arange(len(self.classes_))
+        return compute_class_weight("balanced", classes=classes, y=y).astype(np.float32)
+
+    def _build_net(
+        self, module: nn.Module, weight: np.ndarray | None, validate: bool, seed: int
+    ) -> Any:
+        """Assemble the skorch net with the training recipe's callbacks."""
+        from skorch import NeuralNetClassifier
+        from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
+
+        callbacks: list = []
+        if self.lr_schedule == "cosine":
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        policy="CosineAnnealingLR",
+                        T_max=self.max_epochs,
+                        eta_min=min(COSINE_ETA_MIN, self.lr),
+                    ),
+                )
+            )
+        if self.gradient_clip is not None:
+            callbacks.append(
+                (
+                    "gradient_clip",
+                    GradientNormClipping(gradient_clip_value=self.gradient_clip),
+                )
+            )
+        if validate:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.patience,
+                        load_best=True,
+                        sink=print if self.verbose else _silent,
+                    ),
+                )
+            )
+        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        optimizer = (
+            _OPTIMIZERS[self.optimizer]
+            if isinstance(self.optimizer, str)
+            else self.optimizer
+        )
+        params: dict[str, Any] = {}
+        if weight is not None:
+            params["criterion__weight"] = torch.as_tensor(weight)
+        return NeuralNetClassifier(
+            module,
+            criterion=nn.CrossEntropyLoss,
+            optimizer=optimizer,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            iterator_valid__batch_size=PREDICT_BATCH_SIZE,
+            train_split=None,
+            callbacks=callbacks,
+            classes=np.arange(len(self.classes_)),
+            device=self.device,
+            verbose=self.verbose,
+            **params,
+        )
+
+    # -- prediction ----------------------------------------------------------
+    def _check_predict_input(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "net_")
+        X = check_panel(X)
+        if X.shape[1] != self.n_channels_:
+            raise ValueError(
+                f"X has {X.shape[1]} channels, but {type(self).__name__} was fitted "
+                f"with {self.n_channels_}. Pass the same sensor channels as in fit."
+            )
+        if X.shape[2] != self.n_timepoints_:
+            raise ValueError(
+                f"X has series of length {X.shape[2]}, but {type(self).__name__} was "
+                f"fitted on windows of length {self.n_timepoints_}. Cut windows of the "
+                "same length (SlidingWindowTransformer)."
+            )
+        return X
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits of the network, one column per class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints) or sktime Panel
+            Windows, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Unnormalised class scores (``predict`` takes their argmax).
+        """
+        X = self._check_predict_input(X)
+        with _torch_threads(self.n_threads):
+            logits = self.net_.forward(
+                _ArrayDataset(X, None), training=False, device="cpu"
+            )
+        return logits.numpy().astype(np.float64)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (softmax of the logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints) or sktime Panel
+            Windows, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; rows sum to 1.
+        """
+        logits = self.decision_function(X)
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted label of each window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints) or sktime Panel
+            Windows, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+    def __sklearn_tags__(self):  # noqa: D105
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+class _ArrayDataset(torch.utils.data.Dataset):
+    """Windows (and labels) served as tensors; a memmap is read per item."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray | None) -> None:
+        self.X = X
+        self.y = y
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i):
+        x = torch.from_numpy(np.array(self.X[i], dtype=np.float32))
+        if self.y is None:
+            return x, torch.tensor(0)
+        return x, torch.tensor(self.y[i])
+
+
+def _channel_stats(X: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation over the rows ``idx``, in one pass."""
+    n_channels = X.shape[1]
+    total = np.zeros(n_channels)
+    total_sq = np.zeros(n_channels)
+    count = 0
+    idx = np.sort(idx)
+    shift = np.asarray(X[idx[:1]], dtype=np.float64).mean(axis=(0, 2))
+    for start in range(0, len(idx), _STATS_CHUNK):
+        block = np.asarray(X[idx[start : start + _STATS_CHUNK]], dtype=np.float64)
+        block = block - shift[None, :, None]  # shifted sums stay accurate
+        total += block.sum(axis=(0, 2))
+        total_sq += (block**2).sum(axis=(0, 2))
+        count += block.shape[0] * block.shape[2]
+    mean = total / count
+    var = np.maximum(total_sq / count - mean**2, 0.0)
+    scale = np.sqrt(var)
+    scale[scale < 1e-8] = 1.0  # constant channels are left unscaled
+    return (mean + shift).astype(np.float32), scale.astype(np.float32)
+
+
+class _torch_threads:
+    """Context manager that sets torch's intra-op threads and restores them."""
+
+    def __init__(self, n: int | None) -> None:
+        self.n = n
+        self.before = None
+
+    def __enter__(self):
+        if self.n is not None:
+            self.before = torch.get_num_threads()
+            torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        if self.before is not None:
+            torch.set_num_threads(self.before)
+
+
+def _silent(*args, **kwargs) -> None:
+    """Sink that drops skorch's messages when ``verbose=0``."""
+
+
+__all__ = ["MicroBiClassifier", "NotFittedError"]
