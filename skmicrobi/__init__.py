@@ -2,12 +2,18 @@
 
 from skmicrobi.classifier import MicroBiClassifier
 from skmicrobi.network import MicroBiConvLSTM, count_parameters
+from skmicrobi.pipeline import WindowPipeline
+from skmicrobi.streaming import StreamingPredictor
+from skmicrobi.windowing import SlidingWindowTransformer
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MicroBiClassifier",
     "MicroBiConvLSTM",
+    "SlidingWindowTransformer",
+    "StreamingPredictor",
+    "WindowPipeline",
     "__version__",
     "count_parameters",
 ]
