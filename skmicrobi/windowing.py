@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -408,9 +409,15 @@ def _as_recordings(X: Any, name: str = "X") -> tuple[list[np.ndarray], Any]:
 
     Also returns the 3D array itself when ``X`` was one, for the vectorised copy.
     """
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a sparse matrix; sparse input is not supported. Pass dense "
+            "recordings (X.toarray())."
+        )
     panel = None
+    if not isinstance(X, (list, tuple, pd.DataFrame)) and hasattr(X, "__array__"):
+        X = _numeric(np.asarray(X), name)
     if isinstance(X, np.ndarray) and X.dtype != object:
-        _check_real(X, name)
         if X.ndim == 2:
             X = X[:, np.newaxis, :]
         if X.ndim != 3:
@@ -418,7 +425,8 @@ def _as_recordings(X: Any, name: str = "X") -> tuple[list[np.ndarray], Any]:
                 f"{name} must be 3D (n_recordings, n_channels, n_timepoints), 2D "
                 f"(n_recordings, n_timepoints) for one channel, or a list of 2D "
                 f"(n_channels, n_timepoints) arrays; got {X.ndim}D with shape "
-                f"{X.shape}."
+                f"{X.shape}. Reshape your data: a single stream is a list of one "
+                "(n_channels, n_timepoints) array."
             )
         panel, recordings = X, list(X)
     elif isinstance(X, (list, tuple, np.ndarray)) and not any(
@@ -453,8 +461,7 @@ def _as_recordings(X: Any, name: str = "X") -> tuple[list[np.ndarray], Any]:
 
 
 def _as_recording(x: Any, i: int, name: str) -> np.ndarray:
-    x = np.asarray(x)
-    _check_real(x, f"Recording {i} of {name}")
+    x = _numeric(np.asarray(x), f"Recording {i} of {name}")
     if x.ndim == 1:
         return x[np.newaxis, :]
     if x.ndim != 2:
@@ -465,9 +472,23 @@ def _as_recording(x: Any, i: int, name: str) -> np.ndarray:
     return x
 
 
-def _check_real(x: np.ndarray, what: str) -> None:
+def _numeric(x: np.ndarray, what: str) -> np.ndarray:
+    """``x`` itself when it holds real numbers; object arrays of numbers as floats."""
+    if x.dtype == object:
+        try:
+            return x.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            # ragged recordings in an object array are handled one by one
+            if x.ndim == 1:
+                return x
+            raise TypeError(f"{what} must hold real numbers ({exc}).") from None
+    if x.dtype.kind == "c":
+        raise ValueError(
+            f"{what} is complex. Complex data not supported; pass real numbers."
+        )
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{what} must hold real numbers, got dtype {x.dtype}.")
+    return x
 
 
 def _from_sktime(X: Any, name: str) -> list[np.ndarray]:
