@@ -1,6 +1,7 @@
 """skmicrobi: MicroBi-ConvLSTM activity recognition, from scikit-learn to an MCU."""
 
 from skmicrobi.classifier import MicroBiClassifier
+from skmicrobi.macs import count_macs
 from skmicrobi.network import MicroBiConvLSTM, count_parameters
 from skmicrobi.pipeline import WindowPipeline
 from skmicrobi.streaming import StreamingPredictor
@@ -15,5 +16,6 @@ __all__ = [
     "StreamingPredictor",
     "WindowPipeline",
     "__version__",
+    "count_macs",
     "count_parameters",
 ]

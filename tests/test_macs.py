@@ -1,4 +1,4 @@
-"""count_macs: the paper's MAC figures, each layer type, and the module left as found."""
+"""count_macs: the paper's MAC figures, each layer type, the module left as found."""
 
 import pytest
 import torch
