@@ -1,0 +1,167 @@
+"""The integer model: the constants the engine and the C export share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skmicrobi.int8.fixedpoint import SIGMOID_TABLE
+
+
+@dataclass(frozen=True)
+class ConvStage:
+    """One ``Conv1d -> BatchNorm -> ReLU -> MaxPool`` stage with BatchNorm folded in.
+
+    Attributes
+    ----------
+    weight : ndarray of int8, shape (out_channels, in_channels, kernel_size)
+    bias : ndarray of int32, shape (out_channels,)
+        At the accumulator scale ``weight_scale[o]``.
+    input_zero_point : ndarray of int32, shape (in_channels,)
+        Integer that stands for real 0 on each input channel; the stage pads
+        with it. Per channel for the int16 model input (it carries the folded
+        input mean), one repeated value for int8 activations.
+    multiplier, shift : ndarray of int16 / int8, shape (out_channels,)
+        Fixed-point ``weight_scale[o] / output_scale``.
+    output_zero_point : int
+        Int8 code of real 0 at the output; ReLU clamps to it.
+    pool : int
+        Max-pooling factor (1: none).
+    weight_scale : ndarray of float64, shape (out_channels,)
+        Real value of one accumulator unit (documentation and tests only).
+    output_scale : float
+        Real value of one output step (documentation and tests only).
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    input_zero_point: np.ndarray
+    multiplier: np.ndarray
+    shift: np.ndarray
+    output_zero_point: int
+    pool: int
+    weight_scale: np.ndarray
+    output_scale: float
+
+
+@dataclass(frozen=True)
+class LSTMDirection:
+    """One LSTM direction; input and recurrent weights share one scale per gate row.
+
+    Attributes
+    ----------
+    weight_ih : ndarray of int8, shape (4 * hidden, input_size)
+        Gate rows in PyTorch's order (input, forget, cell, output).
+    weight_hh : ndarray of int8, shape (4 * hidden, hidden)
+    bias : ndarray of int32, shape (4 * hidden,)
+        ``b_ih + b_hh`` at the accumulator scale of each row.
+    multiplier, shift : ndarray of int16 / int8, shape (4 * hidden,)
+        Fixed-point ``row_scale[g] * 2**12``: accumulator to Q3.12.
+    reverse : bool
+        True for the backward direction.
+    row_scale : ndarray of float64, shape (4 * hidden,)
+        Real value of one accumulator unit (documentation and tests only).
+    """
+
+    weight_ih: np.ndarray
+    weight_hh: np.ndarray
+    bias: np.ndarray
+    multiplier: np.ndarray
+    shift: np.ndarray
+    reverse: bool
+    row_scale: np.ndarray
+
+
+@dataclass(frozen=True)
+class IntegerMicroBi:
+    """A MicroBi-ConvLSTM in integers, as built by :class:`~skmicrobi.Int8Quantizer`.
+
+    Attributes
+    ----------
+    n_channels, n_timepoints : int
+        Shape of one input window ``(n_channels, n_timepoints)`` of int16.
+    input_scale : ndarray of float64, shape (n_channels,)
+        Real value of one input step per channel: ``x = input_scale[c] * in[c]``.
+    convs : tuple of ConvStage
+    lstm : tuple of LSTMDirection
+        One or two directions (forward first).
+    lstm_input_zero_point : int
+        Zero point of the last stage's int8 output, which the LSTM reads.
+    lstm_input_scale : float
+    hidden_multiplier, hidden_shift : int
+        Fixed-point ``2**-30 / hidden_scale``: Q30 product ``o * tanh(c)`` to int8.
+    hidden_scale : float
+        Real value of one step of the int8 hidden state (zero point 0).
+    reduction : {"final", "last", "mean"}
+    head_weight : ndarray of int8, shape (n_classes, n_features)
+    head_bias : ndarray of int32, shape (n_classes,)
+    logit_scale : float
+        Real value of one step of the int32 logits (one scale for all classes, so
+        the argmax needs no rescaling).
+    """
+
+    n_channels: int
+    n_timepoints: int
+    input_scale: np.ndarray
+    convs: tuple[ConvStage, ...]
+    lstm: tuple[LSTMDirection, ...]
+    lstm_input_zero_point: int
+    lstm_input_scale: float
+    hidden_multiplier: int
+    hidden_shift: int
+    hidden_scale: float
+    reduction: str
+    head_weight: np.ndarray
+    head_bias: np.ndarray
+    logit_scale: float
+
+    @property
+    def hidden_size(self) -> int:
+        """Hidden units per direction."""
+        return self.lstm[0].weight_hh.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        """Number of logits."""
+        return self.head_weight.shape[0]
+
+    @property
+    def stage_lengths(self) -> tuple[int, ...]:
+        """Time length entering each conv stage, then entering the LSTM."""
+        lengths = [self.n_timepoints]
+        for stage in self.convs:
+            lengths.append(lengths[-1] // stage.pool)
+        return tuple(lengths)
+
+    def memory_bytes(self) -> dict[str, int]:
+        """Bytes of constant data, grouped as the C export stores them.
+
+        Returns
+        -------
+        dict
+            ``weights_bytes`` (int8 weights), ``biases_bytes`` (int32),
+            ``scales_bytes`` (multipliers, shifts, zero points), ``tables_bytes``
+            (the sigmoid table) and ``total_bytes`` (their sum).
+        """
+        weights = sum(s.weight.size for s in self.convs)
+        weights += sum(d.weight_ih.size + d.weight_hh.size for d in self.lstm)
+        weights += self.head_weight.size
+        biases = 4 * (
+            sum(s.bias.size for s in self.convs)
+            + sum(d.bias.size for d in self.lstm)
+            + self.head_bias.size
+        )
+        # int16 multiplier + int8 shift per row; the input zero points are int16
+        # per channel for the first stage and one int8 constant elsewhere.
+        scales = sum(3 * s.multiplier.size for s in self.convs)
+        scales += sum(3 * d.multiplier.size for d in self.lstm)
+        scales += 2 * self.n_channels + len(self.convs) + 3
+        tables = SIGMOID_TABLE.nbytes
+        return {
+            "weights_bytes": int(weights),
+            "biases_bytes": int(biases),
+            "scales_bytes": int(scales),
+            "tables_bytes": int(tables),
+            "total_bytes": int(weights + biases + scales + tables),
+        }
