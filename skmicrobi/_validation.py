@@ -14,12 +14,21 @@ import numpy as np
 
 
 def _is_sktime_panel(X: Any) -> bool:
-    """True for the pandas and list containers that sktime uses for panels."""
+    """True for the pandas containers that sktime uses for panels.
+
+    A plain numeric DataFrame is a 2D table (one channel per row), not a panel:
+    sktime panels are a list of DataFrames (df-list), a DataFrame with a row
+    MultiIndex (pd-multiindex) or one whose cells hold Series (nested_univ).
+    """
     import pandas as pd
 
-    return isinstance(X, (pd.DataFrame, list)) and not (
-        isinstance(X, list) and len(X) > 0 and not isinstance(X[0], pd.DataFrame)
-    )
+    if isinstance(X, list):
+        return len(X) > 0 and isinstance(X[0], pd.DataFrame)
+    if not isinstance(X, pd.DataFrame):
+        return False
+    if isinstance(X.index, pd.MultiIndex):
+        return True
+    return X.shape[0] > 0 and X.shape[1] > 0 and isinstance(X.iloc[0, 0], pd.Series)
 
 
 def _from_sktime(X: Any, name: str) -> np.ndarray:
@@ -44,8 +53,13 @@ def _from_sktime(X: Any, name: str) -> np.ndarray:
 
 
 def check_panel(
-    X: Any, *, name: str = "X", dtype: type = np.float32, copy: bool = False
-) -> np.ndarray:
+    X: Any,
+    *,
+    name: str = "X",
+    dtype: type = np.float32,
+    copy: bool = False,
+    return_n_features: bool = False,
+) -> np.ndarray | tuple[np.ndarray, int]:
     """Validate a panel and return it as an array ``(n, channels, time)``.
 
     Parameters
@@ -61,11 +75,16 @@ def check_panel(
         returned without a copy.
     copy : bool, default=False
         Force a copy.
+    return_n_features : bool, default=False
+        Also return ``X.shape[1]`` of the input as given (channels for a panel,
+        time points for a 2D array), scikit-learn's ``n_features_in_``.
 
     Returns
     -------
     numpy.ndarray
         The panel, 3D, of ``dtype``, finite.
+    int
+        Only when ``return_n_features``: the input's number of features.
 
     Raises
     ------
@@ -82,6 +101,11 @@ def check_panel(
     >>> check_panel(np.zeros((4, 100))).shape
     (4, 1, 100)
     """
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            f"Sparse input is not supported: {name} must be a dense array of shape "
+            "(n_samples, n_channels, n_timepoints). Call X.toarray() first."
+        )
     if _is_sktime_panel(X):
         X = _from_sktime(X, name)
     elif hasattr(X, "__array__") or isinstance(X, (list, tuple)):
@@ -98,26 +122,40 @@ def check_panel(
             f"{name} must be an array of shape (n_samples, n_channels, n_timepoints) "
             f"or an sktime Panel, got {type(X).__name__}."
         )
+    if X.dtype.kind == "O":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} holds objects that are not numbers ({exc}); pass a numeric "
+                "array."
+            ) from None
     if X.dtype.kind not in "biuf":
         raise ValueError(
-            f"{name} must hold numbers, got dtype {X.dtype}. Convert it to floats."
+            f"{name} must hold real numbers, got dtype {X.dtype}. Complex data not "
+            "supported; convert it to floats."
         )
+    if X.ndim in (2, 3):
+        n_features = X.shape[1]
     if X.ndim == 2:
         X = X[:, np.newaxis, :]
     if X.ndim != 3:
         raise ValueError(
             f"{name} must be 3D (n_samples, n_channels, n_timepoints) or 2D "
             f"(n_samples, n_timepoints) for one channel; got {X.ndim}D with shape "
-            f"{X.shape}."
+            f"{X.shape}. Reshape your data, e.g. X.reshape(1, -1) for one series."
         )
     if 0 in X.shape:
         raise ValueError(
-            f"{name} is empty (shape {X.shape}); it needs at least one sample, one "
-            "channel and one time point."
+            f"{name} is empty: {X.shape[2]} time point(s) in {X.shape[1]} channel(s) "
+            f"and {X.shape[0]} sample(s). Found array with 0 feature(s) "
+            f"(shape=({X.shape[0]}, 0)) while a minimum of 1 is required."
+            if X.shape[0] and 0 in X.shape[1:]
+            else f"{name} is empty (shape {X.shape}); pass at least one sample."
         )
     X = np.array(X, dtype=dtype, copy=True) if copy else X.astype(dtype, copy=False)
     _check_finite(X, name)
-    return X
+    return (X, int(n_features)) if return_n_features else X
 
 
 def _check_finite(X: np.ndarray, name: str, chunk: int = 4096) -> None:

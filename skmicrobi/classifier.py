@@ -281,12 +281,17 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self : MicroBiClassifier
             The fitted estimator.
         """
-        raw_ndim = getattr(X, "ndim", None)
-        X = check_panel(X)
+        X, n_features = check_panel(X, return_n_features=True)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is "
+                "None. Pass one label per window."
+            )
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
-                "y was a column vector; pass a 1D array of shape (n_samples,).",
+                "A column-vector y was passed when a 1d array was expected; pass a "
+                "1D array of shape (n_samples,).",
                 DataConversionWarning,
                 stacklevel=2,
             )
@@ -303,8 +308,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         encoder = LabelEncoder().fit(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
-                f"y has a single class ({encoder.classes_[0]!r}); a classifier "
-                "needs at least two classes."
+                f"y has 1 class ({encoder.classes_[0]!r}); a classifier needs at "
+                "least two classes."
             )
         y_enc = encoder.transform(y).astype(np.int64)
         if groups is not None:
@@ -331,8 +336,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = encoder.classes_
         self.n_channels_ = int(X.shape[1])
         self.n_timepoints_ = int(X.shape[2])
-        # sklearn's meaning: X.shape[1] of the input as given.
-        self.n_features_in_ = self.n_timepoints_ if raw_ndim == 2 else self.n_channels_
+        self.n_features_in_ = n_features
 
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -490,7 +494,13 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction ----------------------------------------------------------
     def _check_predict_input(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "net_")
-        X = check_panel(X)
+        X, n_features = check_panel(X, return_n_features=True)
+        if n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_features} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (X.shape[1] at fit: "
+                f"{self.n_channels_} channel(s) of {self.n_timepoints_} time points)."
+            )
         if X.shape[1] != self.n_channels_:
             raise ValueError(
                 f"X has {X.shape[1]} channels, but {type(self).__name__} was fitted "
@@ -514,9 +524,16 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
-            Unnormalised class scores (``predict`` takes their argmax).
+        ndarray of shape (n_samples, n_classes) or (n_samples,)
+            Unnormalised class scores (``predict`` takes their argmax); for two
+            classes, scikit-learn's convention: the score of ``classes_[1]``
+            minus that of ``classes_[0]``.
         """
+        logits = self._logits(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
+
+    def _logits(self, X: Any) -> np.ndarray:
+        """Logits of the float network, ``(n_samples, n_classes)`` float64."""
         X = self._check_predict_input(X)
         with _torch_threads(self.n_threads):
             logits = self.net_.forward(
@@ -537,7 +554,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to 1.
         """
-        logits = self.decision_function(X)
+        logits = self._logits(X)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
@@ -555,7 +572,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        logits = self._logits(X)
+        return self.classes_[np.argmax(logits, axis=1)]
 
     def __sklearn_tags__(self):  # noqa: D105
         tags = super().__sklearn_tags__()
