@@ -498,8 +498,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         if n_features != self.n_features_in_:
             raise ValueError(
                 f"X has {n_features} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input (X.shape[1] at fit: "
-                f"{self.n_channels_} channel(s) of {self.n_timepoints_} time points)."
+                f"{self.n_features_in_} features as input: it was fitted on windows "
+                f"of {self.n_channels_} channels x {self.n_timepoints_} time points. "
+                "Pass the same sensor channels and window length as in fit."
             )
         if X.shape[1] != self.n_channels_:
             raise ValueError(
@@ -535,7 +536,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
     def _logits(self, X: Any) -> np.ndarray:
         """Logits of the float network, ``(n_samples, n_classes)`` float64."""
         X = self._check_predict_input(X)
-        with _torch_threads(self.n_threads):
+        # fork_rng: the DataLoader draws a seed from the global RNG even without
+        # shuffling, and predicting must not change the caller's random stream.
+        with torch.random.fork_rng(devices=[]), _torch_threads(self.n_threads):
             logits = self.net_.forward(
                 _ArrayDataset(X, None), training=False, device="cpu"
             )
