@@ -214,20 +214,32 @@ class WindowPipeline(Pipeline):
             classifier).
         """
         check_is_fitted(self)
+        # sample_weight is this pipeline's own: it is windowed here, not routed.
         routed = (
-            process_routing(self, "score", sample_weight=sample_weight, **params)
-            if _routing_enabled()
-            else None
+            process_routing(self, "score", **params) if _routing_enabled() else None
         )
         Xt, yt, swt = self._window_for_scoring(X, y, sample_weight, routed)
         final_name, final = self.steps[-1]
-        if routed is not None:
-            score_params = dict(routed[final_name].score)
-            if swt is not None:
-                score_params["sample_weight"] = swt
-        else:
-            score_params = {} if swt is None else {"sample_weight": swt}
+        score_params = {} if routed is None else dict(routed[final_name].score)
+        if swt is not None:
+            score_params["sample_weight"] = swt
         return final.score(Xt, yt, **score_params)
+
+    def get_metadata_routing(self):
+        """Metadata routing of the steps, plus ``groups`` consumed by ``fit``.
+
+        ``groups`` in ``fit`` and ``sample_weight`` in ``score`` are this
+        pipeline's own metadata, windowed before they reach the final estimator:
+        with metadata routing enabled, ``set_fit_request(groups=True)`` lets a
+        ``GridSearchCV`` pass its ``groups`` to :meth:`fit`.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing of :class:`~sklearn.pipeline.Pipeline`, with this
+            pipeline's own requests added.
+        """
+        return super().get_metadata_routing().add_self_request(self)
 
     # -- internals -------------------------------------------------------------
     def _fit_all(self, method, X, y, groups, params):
