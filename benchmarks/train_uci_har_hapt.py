@@ -35,6 +35,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--max-epochs", type=int, default=60)
     parser.add_argument("--patience", type=int, default=10)
+    parser.add_argument("--validation-fraction", type=float, default=0.1)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument(
         "--reduction",
@@ -64,7 +65,7 @@ def main(argv=None) -> int:
             max_epochs=args.max_epochs,
             patience=args.patience,
             early_stopping=True,
-            validation_fraction=0.1,
+            validation_fraction=args.validation_fraction,
             device=args.device,
             n_threads=args.n_threads,
             random_state=seed,
@@ -109,6 +110,8 @@ def main(argv=None) -> int:
                     "reduction": args.reduction,
                     "hyperparameters": b.hyperparameters,
                     "max_epochs": args.max_epochs,
+                    "patience": args.patience,
+                    "validation_fraction": args.validation_fraction,
                     "runs": runs,
                     "macro_f1_mean": float(f1s.mean()),
                     "paper_macro_f1": b.paper_macro_f1,

@@ -6,6 +6,12 @@ filters, window length and stride, window label rule and the train/test split,
 and returns windows with their labels and subject groups, plus the paper's
 training settings so that a model can be trained the way the paper did.
 
+Where the paper is silent, the choices follow the author's data loaders: the
+MicroBiConvLSTM repository imports them from a package that is not public, and
+the same author's BabyMambaHAR repository publishes loaders for the same eight
+datasets (test subjects, channels, label purity, filters). Deviations from them
+are deliberate and stated in each benchmark's ``DESCR``.
+
 Per-channel z-scoring is left to the model by default:
 :class:`~skmicrobi.MicroBiClassifier` learns it from its training data (and
 folds it into the first convolution for deployment). ``scale=True`` applies the
@@ -149,7 +155,9 @@ def load_benchmark(
         ``sampling_rate``, ``window_length``, ``stride`` (``stride_test`` when
         the test windows use another), ``label_rule``, ``purity``, ``scaling``
         (the paper's: ``"zscore"`` or ``"robust"``), ``scaled`` (whether it was
-        applied), ``hyperparameters`` (the paper's ``batch_size``, ``lr``,
+        applied), ``scaler_center`` and ``scaler_scale`` (per-channel statistics
+        of the training windows when ``scale=True``, else None),
+        ``hyperparameters`` (the paper's ``batch_size``, ``lr``,
         ``weight_decay``, ``dropout`` and ``class_weight``, as
         :class:`~skmicrobi.MicroBiClassifier` parameters), ``paper_macro_f1``
         (the paper's mean over five seeds, in %), ``DESCR``.
@@ -161,7 +169,7 @@ def load_benchmark(
 
     See Also
     --------
-    SlidingWindowTransformer : cuts the windows.
+    skmicrobi.SlidingWindowTransformer : cuts the windows.
 
     Examples
     --------

@@ -157,8 +157,11 @@ def _load_mat_variable(path, name: str) -> np.ndarray:
 
 
 def _class_names(path, name: str) -> list[str]:
-    # A MATLAB cell array (2, n_classes): a description row, then a name row.
+    # A MATLAB cell array with a row of descriptions and a row of short names
+    # (2, n_classes); the transposed layout is accepted too.
     cells = _load_mat_variable(path, name)
+    if cells.ndim == 2 and cells.shape[0] != 2 and cells.shape[1] == 2:
+        cells = cells.T
     if cells.ndim != 2 or cells.shape[0] != 2:
         raise ValueError(
             f"{name} should be a 2 x n_classes cell array; found shape {cells.shape}."
