@@ -320,13 +320,16 @@ def _fold_lstm(
 
 
 def _as_input_scale(input_scale: Any, n_channels: int) -> np.ndarray:
-    scale = np.broadcast_to(np.asarray(input_scale, dtype=np.float64), (n_channels,))
-    if not np.all(np.isfinite(scale) & (scale > 0)):
+    scale = np.asarray(input_scale, dtype=np.float64)
+    if scale.ndim > 1 or scale.size not in (1, n_channels):
         raise ValueError(
-            f"input_scale must be positive and finite, one value or one per channel "
-            f"({n_channels}), got {input_scale!r}."
+            f"input_scale must be one value or one per channel ({n_channels}), got "
+            f"shape {scale.shape}."
         )
-    return scale.copy()
+    scale = np.broadcast_to(scale.ravel(), (n_channels,)).copy()
+    if not np.all(np.isfinite(scale) & (scale > 0)):
+        raise ValueError(f"input_scale must be positive and finite, got {scale}.")
+    return scale
 
 
 def build_integer_model(
@@ -616,7 +619,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.measure_object_size = measure_object_size
         self.random_state = random_state
 
-    def _fitted_estimator(self, X: Any, y: Any, fit_params: dict) -> Any:
+    def _fitted_estimator(self, X: Any, y: Any, groups: Any, fit_params: dict) -> Any:
         if isinstance(self.estimator, FrozenEstimator):
             inner = self.estimator.estimator
             if not isinstance(inner, MicroBiClassifier):
@@ -638,10 +641,14 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{type(self.estimator).__name__}. To quantize inside a Pipeline, make "
                 "Int8Quantizer(MicroBiClassifier(...)) the Pipeline's last step."
             )
+        if groups is not None:
+            fit_params = {**fit_params, "groups": groups}
         return clone(self.estimator).fit(X, y, **fit_params)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X: Any, y: Any, **fit_params: Any) -> Int8Quantizer:
+    def fit(
+        self, X: Any, y: Any, groups: Any = None, **fit_params: Any
+    ) -> Int8Quantizer:
         """Fit the float classifier (unless frozen), calibrate and quantize.
 
         Parameters
@@ -651,8 +658,12 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             calibrates the integer model.
         y : array-like of shape (n_samples,)
             Labels.
+        groups : array-like of shape (n_samples,), default=None
+            Group (e.g. subject) of each window, passed to the classifier's ``fit``
+            (its early-stopping split holds out whole groups); a
+            :class:`~skmicrobi.WindowPipeline` passes the window groups.
         **fit_params : dict
-            Passed to the classifier's ``fit`` (e.g. ``groups``); ignored when the
+            Further arguments of the classifier's ``fit``. Both are ignored when the
             classifier is frozen.
 
         Returns
@@ -660,7 +671,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : Int8Quantizer
             The fitted quantizer.
         """
-        estimator = self._fitted_estimator(X, y, fit_params)
+        estimator = self._fitted_estimator(X, y, groups, fit_params)
         module = getattr(estimator, "module_", None)
         if not isinstance(module, MicroBiConvLSTM):
             raise TypeError(
@@ -814,6 +825,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
+        check_is_fitted(self, "integer_model_")
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]
 
     def __sklearn_tags__(self):  # noqa: D105

@@ -1,0 +1,326 @@
+"""Int8Quantizer: the scikit-learn contract of the INT8 model, and its accuracy."""
+
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sktime.datasets import load_basic_motions
+
+from skmicrobi import (
+    Int8Quantizer,
+    MicroBiClassifier,
+    SlidingWindowTransformer,
+    WindowPipeline,
+)
+from skmicrobi.quantization import InputSaturationWarning
+
+TINY = {"max_epochs": 3, "early_stopping": False, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def basic_motions():
+    X_train, y_train = load_basic_motions(split="train", return_type="numpy3D")
+    X_test, y_test = load_basic_motions(split="test", return_type="numpy3D")
+    return X_train, y_train, X_test, y_test
+
+
+@pytest.fixture(scope="module")
+def trained(basic_motions):
+    X_train, y_train, _, _ = basic_motions
+    clf = MicroBiClassifier(
+        max_epochs=10, batch_size=8, early_stopping=False, random_state=0
+    )
+    return clf.fit(X_train, y_train)
+
+
+@pytest.fixture(scope="module")
+def quantizer(trained, basic_motions):
+    X_train, y_train, _, _ = basic_motions
+    return Int8Quantizer(FrozenEstimator(trained)).fit(X_train, y_train)
+
+
+@pytest.fixture(scope="module")
+def small():
+    """Two separable classes, 3 channels x 32 steps, for the contract tests."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(48, 3, 32)).astype(np.float32)
+    y = np.repeat(["still", "moving"], 24)
+    X[y == "moving", 0] += 2.0 * np.sin(np.arange(32) / 2.0)
+    return X, y
+
+
+def test_int8_macro_f1_within_half_a_point_of_float(quantizer, trained, basic_motions):
+    _, _, X_test, y_test = basic_motions
+    f1_float = f1_score(y_test, trained.predict(X_test), average="macro")
+    f1_int8 = f1_score(y_test, quantizer.predict(X_test), average="macro")
+    assert f1_float >= 0.85
+    assert f1_int8 >= f1_float - 0.005
+    assert np.mean(quantizer.predict(X_test) == trained.predict(X_test)) >= 0.95
+    assert quantizer.score(X_test, y_test) == pytest.approx(
+        np.mean(quantizer.predict(X_test) == y_test)
+    )
+
+
+def test_frozen_estimator_is_used_as_is(quantizer, trained):
+    assert quantizer.estimator_ is trained
+    assert list(quantizer.classes_) == list(trained.classes_)
+    assert quantizer.n_features_in_ == trained.n_features_in_
+
+
+def test_probabilities_follow_dequantised_logits(quantizer, basic_motions):
+    _, _, X_test, _ = basic_motions
+    proba = quantizer.predict_proba(X_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    scores = quantizer.decision_function(X_test)
+    assert np.array_equal(
+        quantizer.classes_[scores.argmax(axis=1)], quantizer.predict(X_test)
+    )
+    assert np.array_equal(proba.argmax(axis=1), scores.argmax(axis=1))
+    # The dequantised logits stay close to the float network's.
+    float_scores = quantizer.estimator_.decision_function(X_test)
+    assert np.abs(scores - float_scores).max() < 0.1 * np.abs(float_scores).max()
+
+
+def test_footprint_and_calibration_report(quantizer):
+    fp = quantizer.footprint_
+    parts = ["weights_bytes", "biases_bytes", "scales_bytes", "tables_bytes"]
+    assert fp["total_bytes"] == sum(fp[k] for k in parts)
+    # int8 weights: about one byte per parameter (BatchNorm is folded away).
+    assert fp["weights_bytes"] < fp["n_parameters"] < fp["total_bytes"] * 1.2
+    assert fp["scratch_bytes"] > 0 and fp["input_bytes"] == 2 * 6 * 100
+    if fp["object_bytes"] is not None:
+        assert fp["total_bytes"] < fp["object_bytes"] <= 16 * 1024
+    scores = quantizer.calibration_scores_
+    assert scores["n_windows"] == 40 and scores["n_saturated"] == 0
+    assert scores["agreement"] >= 0.95
+    assert abs(scores["f1_macro_float"] - scores["f1_macro_int8"]) <= 0.05
+
+
+def test_saturating_inputs_warn(quantizer, basic_motions):
+    X = basic_motions[2][:3].copy()
+    X[0, 0, :4] = 1e6
+    with pytest.warns(InputSaturationWarning, match="4 of 1800 input values"):
+        pred = quantizer.predict(X)
+    assert pred.shape == (3,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quantizer.predict(basic_motions[2][:3])
+
+
+def test_quantize_input_matches_documented_scale(quantizer, basic_motions):
+    X = basic_motions[2][:2]
+    q = quantizer.quantize_input(X)
+    scale = quantizer.integer_model_.input_scale
+    assert q.dtype == np.int16
+    np.testing.assert_allclose(q * scale[None, :, None], X, atol=scale.max())
+
+
+def test_fit_trains_a_clone(small):
+    X, y = small
+    clf = MicroBiClassifier(**TINY)
+    q = Int8Quantizer(clf, measure_object_size=False).fit(X, y)
+    assert q.estimator_ is not clf and not hasattr(clf, "module_")
+    assert set(q.predict(X)) <= {"still", "moving"}
+
+
+def test_explicit_input_scale_and_percentile(small):
+    X, y = small
+    q = Int8Quantizer(
+        MicroBiClassifier(**TINY),
+        method="percentile",
+        percentile=99.0,
+        input_scale=1e-3,
+        measure_object_size=False,
+    ).fit(X, y)
+    np.testing.assert_array_equal(q.integer_model_.input_scale, np.full(3, 1e-3))
+    # 1e-3 * 32767 = 32.8 covers the data, so nothing saturates.
+    assert q.calibration_scores_["n_saturated"] == 0
+    per_channel = Int8Quantizer(
+        FrozenEstimator(q.estimator_), input_scale=[1e-3, 2e-3, 4e-3]
+    ).fit(X, y)
+    np.testing.assert_array_equal(
+        per_channel.integer_model_.input_scale, [1e-3, 2e-3, 4e-3]
+    )
+
+
+def test_calibration_subset_is_seeded(small):
+    X, y = small
+    clf = FrozenEstimator(MicroBiClassifier(**TINY).fit(X, y))
+    a = Int8Quantizer(
+        clf, calibration_size=10, random_state=1, measure_object_size=False
+    )
+    b = clone(a)
+    a.fit(X, y)
+    b.fit(X, y)
+    assert a.calibration_scores_["n_windows"] == 10
+    np.testing.assert_array_equal(
+        a.integer_model_.input_scale, b.integer_model_.input_scale
+    )
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_grid_search_and_cross_val_score_measure_int8(small):
+    X, y = small
+    q = Int8Quantizer(MicroBiClassifier(**TINY), measure_object_size=False)
+    assert "estimator__lstm_hidden" in q.get_params()
+    search = GridSearchCV(
+        q, {"estimator__lstm_hidden": [4, 8]}, cv=2, scoring="f1_macro"
+    )
+    search.fit(X, y)
+    assert search.best_params_["estimator__lstm_hidden"] in (4, 8)
+    assert (
+        search.best_estimator_.integer_model_.hidden_size
+        == search.best_params_["estimator__lstm_hidden"]
+    )
+    scores = cross_val_score(q, X, y, cv=2)
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_last_step_of_a_pipeline(small):
+    X, y = small
+    pipe = Pipeline(
+        [
+            ("gain", FunctionTransformer(lambda a: 2.0 * a)),
+            (
+                "int8",
+                Int8Quantizer(MicroBiClassifier(**TINY), measure_object_size=False),
+            ),
+        ]
+    ).fit(X, y)
+    assert pipe.predict(X).shape == (48,)
+    assert pipe.predict_proba(X).shape == (48, 2)
+
+
+def test_last_step_of_a_window_pipeline(basic_motions):
+    X_train, y_train, X_test, _ = basic_motions
+    pipe = WindowPipeline(
+        [
+            ("windows", SlidingWindowTransformer(window_length=50, stride=25)),
+            (
+                "int8",
+                Int8Quantizer(MicroBiClassifier(**TINY), measure_object_size=False),
+            ),
+        ]
+    ).fit(X_train[:12], y_train[:12])
+    assert pipe[-1].integer_model_.n_timepoints == 50
+    assert pipe.predict(X_test[:2]).shape == (6,)  # three windows per recording
+
+
+def test_joblib_round_trip(quantizer, basic_motions, tmp_path):
+    X = basic_motions[2]
+    joblib.dump(quantizer, tmp_path / "q.joblib")
+    loaded = joblib.load(tmp_path / "q.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(X), quantizer.predict_proba(X))
+    assert loaded.footprint_ == quantizer.footprint_
+
+
+# -- bad input -------------------------------------------------------------------
+def test_unfitted_frozen_estimator(small):
+    X, y = small
+    with pytest.raises(NotFittedError, match="inside FrozenEstimator is not fitted"):
+        Int8Quantizer(FrozenEstimator(MicroBiClassifier())).fit(X, y)
+
+
+def test_predict_before_fit(small):
+    with pytest.raises(NotFittedError):
+        Int8Quantizer(MicroBiClassifier()).predict(small[0])
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [LogisticRegression(), FrozenEstimator(LogisticRegression())],
+    ids=["plain", "frozen"],
+)
+def test_non_microbi_estimator(small, estimator):
+    X, y = small
+    with pytest.raises(TypeError, match="quantizes a MicroBiClassifier"):
+        Int8Quantizer(estimator).fit(X, y)
+
+
+class _LinearNet(torch.nn.Module):
+    """Not a MicroBiConvLSTM, but trainable by MicroBiClassifier's machinery."""
+
+    def __init__(self, n_channels, n_classes):
+        super().__init__()
+        self.register_buffer("input_mean", torch.zeros(n_channels))
+        self.register_buffer("input_scale", torch.ones(n_channels))
+        self.linear = torch.nn.Linear(n_channels, n_classes)
+
+    def forward(self, x):
+        return self.linear(x.mean(dim=2))
+
+
+class _LinearClassifier(MicroBiClassifier):
+    def _build_module(self, n_channels, n_classes):
+        return _LinearNet(n_channels, n_classes)
+
+
+def test_classifier_training_another_network(small):
+    X, y = small
+    with pytest.raises(TypeError, match="trained a _LinearNet"):
+        Int8Quantizer(_LinearClassifier(**TINY)).fit(X, y)
+
+
+def test_calibration_data_with_nan(small, trained):
+    X, y = small
+    X = X.copy()
+    X[0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        Int8Quantizer(MicroBiClassifier(**TINY)).fit(X, y)
+
+
+def test_calibration_data_of_the_wrong_shape(trained, basic_motions):
+    X_train, y_train, _, _ = basic_motions
+    frozen = FrozenEstimator(trained)
+    with pytest.raises(ValueError, match="fitted on"):
+        Int8Quantizer(frozen).fit(X_train[:, :3], y_train)
+    with pytest.raises(ValueError, match="fitted on"):
+        Int8Quantizer(frozen).fit(X_train[:, :, :50], y_train)
+    with pytest.raises(ValueError, match="labels"):
+        Int8Quantizer(frozen).fit(X_train, y_train[:5])
+
+
+def test_predict_on_the_wrong_shape(quantizer, basic_motions):
+    with pytest.raises(ValueError, match="fitted on"):
+        quantizer.predict(basic_motions[2][:, :4])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"method": "median"},
+        {"percentile": 20.0},
+        {"calibration_size": 0},
+        {"input_headroom": 0.5},
+        {"input_scale": -1.0},
+    ],
+)
+def test_bad_parameters(small, trained, params):
+    X, y = small
+    with pytest.raises(ValueError):
+        Int8Quantizer(FrozenEstimator(trained), **params).fit(X, y)
+
+
+def test_bad_per_channel_input_scale(trained, basic_motions):
+    X_train, y_train, _, _ = basic_motions
+    scale = [1.0, -1.0, 1.0, 1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="positive and finite"):
+        Int8Quantizer(FrozenEstimator(trained), input_scale=scale).fit(X_train, y_train)
+
+
+def test_per_channel_input_scale_of_the_wrong_length(trained, basic_motions):
+    X_train, y_train, _, _ = basic_motions
+    with pytest.raises(ValueError, match=r"one per channel \(6\)"):
+        Int8Quantizer(FrozenEstimator(trained), input_scale=[1.0, 2.0]).fit(
+            X_train, y_train
+        )
