@@ -70,7 +70,11 @@ class _Server:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},  # quick shutdown between tests
+            daemon=True,
+        )
         self.thread.start()
 
     def url(self, path: str) -> str:
