@@ -1,0 +1,220 @@
+"""The ``skmicrobi`` command: ``skmicrobi demo`` and ``skmicrobi export``.
+
+``skmicrobi demo`` is the main job on embedded data: it trains MicroBiClassifier
+on sktime's bundled BasicMotions (real smartwatch accelerometer and gyroscope
+recordings, no download), quantizes it to a fully integer model, and prints
+float and INT8 scores side by side with the deployment footprint. With
+``--out`` it saves the fitted model (joblib) and the C99 files, compiling them
+when a C compiler exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: BasicMotions has 40 training windows: a validation split of 4 would be noise, so
+#: the demo trains for a fixed number of epochs on all of them, in small batches.
+DEMO_BATCH_SIZE = 8
+DEMO_EPOCHS = 80
+
+
+def _load_basic_motions() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    from sktime.datasets import load_basic_motions
+
+    X_train, y_train = load_basic_motions(split="train", return_type="numpy3D")
+    X_test, y_test = load_basic_motions(split="test", return_type="numpy3D")
+    return X_train, np.asarray(y_train), X_test, np.asarray(y_test)
+
+
+def _table(rows: Sequence[tuple[str, Any]]) -> str:
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)
+
+
+def _confusion_text(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray) -> str:
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    width = max(max(len(str(c)) for c in labels), 5)
+    head = " " * (width + 4) + " ".join(f"{str(c):>{width}}" for c in labels)
+    lines = [head + "   <- predicted"]
+    for label, row in zip(labels, matrix):
+        lines.append(
+            f"  {str(label):>{width}}  " + " ".join(f"{v:>{width}d}" for v in row)
+        )
+    return "\n".join(lines)
+
+
+def _save_joblib(obj: Any, path: Path) -> None:
+    """Write ``obj`` to ``path`` atomically: a temporary file, then a rename."""
+    import joblib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        joblib.dump(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def demo(epochs: int = DEMO_EPOCHS, seed: int = 0, out: str | None = None) -> dict:
+    """Train, quantize and score MicroBi-ConvLSTM on BasicMotions; print a report.
+
+    Parameters
+    ----------
+    epochs : int, default=80
+        Training epochs.
+    seed : int, default=0
+        ``random_state`` of the classifier and the quantizer.
+    out : str or None, default=None
+        Folder where the fitted models (``model.joblib``, ``model_int8.joblib``)
+        and the C99 files (``microbi.h``, ``microbi.c``) are written.
+
+    Returns
+    -------
+    dict
+        The figures printed: ``f1_macro``, ``accuracy``, ``f1_macro_int8``,
+        ``accuracy_int8``, ``n_parameters``, ``n_epochs``, ``fit_seconds``,
+        ``footprint``.
+    """
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.metrics import accuracy_score, f1_score
+
+    from skmicrobi import Int8Quantizer, MicroBiClassifier, count_parameters
+    from skmicrobi.export import compile_c, export_c
+
+    X_train, y_train, X_test, y_test = _load_basic_motions()
+    print("skmicrobi demo: MicroBi-ConvLSTM on BasicMotions (sktime, smartwatch IMU)")
+    clf = MicroBiClassifier(
+        max_epochs=epochs,
+        batch_size=DEMO_BATCH_SIZE,
+        early_stopping=False,
+        random_state=seed,
+    )
+    start = time.perf_counter()
+    clf.fit(X_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    y_pred = clf.predict(X_test)
+
+    quantizer = Int8Quantizer(FrozenEstimator(clf), random_state=seed)
+    quantizer.fit(X_train, y_train)
+    y_int8 = quantizer.predict(X_test)
+    fp = quantizer.footprint_
+    report = {
+        "f1_macro": f1_score(y_test, y_pred, average="macro"),
+        "accuracy": accuracy_score(y_test, y_pred),
+        "f1_macro_int8": f1_score(y_test, y_int8, average="macro"),
+        "accuracy_int8": accuracy_score(y_test, y_int8),
+        "n_parameters": count_parameters(clf.module_),
+        "n_epochs": clf.n_epochs_,
+        "fit_seconds": fit_seconds,
+        "footprint": fp,
+    }
+    n_train, n_channels, n_time = X_train.shape
+    obj = fp.get("object_bytes")
+    print(
+        _table(
+            [
+                (
+                    "data",
+                    f"{n_train} train / {len(X_test)} test windows of "
+                    f"{n_channels} channels x {n_time} steps, "
+                    f"{len(clf.classes_)} classes",
+                ),
+                ("parameters", f"{report['n_parameters']:,}"),
+                ("epochs run", report["n_epochs"]),
+                ("fit time", f"{fit_seconds:.1f} s"),
+                ("", "float32      int8"),
+                (
+                    "test macro-F1",
+                    f"{report['f1_macro']:.3f}        {report['f1_macro_int8']:.3f}",
+                ),
+                (
+                    "test accuracy",
+                    f"{report['accuracy']:.3f}        {report['accuracy_int8']:.3f}",
+                ),
+                (
+                    "int8 constants",
+                    f"{fp['total_bytes']:,} bytes (weights, biases, scales, tables)",
+                ),
+                ("int8 scratch RAM", f"{fp['scratch_bytes']:,} bytes"),
+                (
+                    "compiled object",
+                    "no C compiler found"
+                    if obj is None
+                    else f"{obj:,} bytes (.text + .data + .rodata, -O2)",
+                ),
+            ]
+        )
+    )
+    print("\nconfusion matrix (float model, test split)")
+    print(_confusion_text(y_test, y_pred, clf.classes_))
+    if out is not None:
+        folder = Path(out)
+        _save_joblib(clf, folder / "model.joblib")
+        _save_joblib(quantizer, folder / "model_int8.joblib")
+        paths = export_c(quantizer, folder, name="microbi")
+        size = compile_c(paths)
+        print(
+            f"\nwrote {folder / 'model.joblib'}, {folder / 'model_int8.joblib'}, "
+            + ", ".join(str(p) for p in paths)
+        )
+        if size is not None:
+            print(f"compiled {paths[1].name} with cc: {size:,} bytes")
+    return report
+
+
+def export(model: str, directory: str, name: str) -> None:
+    """Write the C99 files of a saved ``Int8Quantizer`` (joblib file)."""
+    import joblib
+
+    from skmicrobi.export import compile_c, export_c
+
+    quantizer = joblib.load(model)
+    paths = export_c(quantizer, directory, name=name)
+    print("wrote " + ", ".join(str(p) for p in paths))
+    size = compile_c(paths)
+    if size is not None:
+        print(f"compiled object: {size:,} bytes (.text + .data + .rodata, -O2)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``skmicrobi`` console script."""
+    parser = argparse.ArgumentParser(
+        prog="skmicrobi", description=__doc__.split("\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_demo = sub.add_parser("demo", help="train, quantize and score on BasicMotions")
+    p_demo.add_argument(
+        "--epochs", type=int, default=DEMO_EPOCHS, help="training epochs"
+    )
+    p_demo.add_argument("--seed", type=int, default=0, help="random_state")
+    p_demo.add_argument("--out", help="folder for the fitted models and C files")
+    p_export = sub.add_parser("export", help="write C99 files of a saved Int8Quantizer")
+    p_export.add_argument("model", help="joblib file of a fitted Int8Quantizer")
+    p_export.add_argument("directory", help="output folder")
+    p_export.add_argument("--name", default="model", help="C identifier prefix")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        if args.epochs < 1:
+            parser.error("--epochs must be at least 1")
+        demo(epochs=args.epochs, seed=args.seed, out=args.out)
+    else:
+        export(args.model, args.directory, args.name)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
