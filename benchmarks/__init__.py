@@ -1,0 +1,1 @@
+"""Benchmarks against the paper and the baselines: ``python -m benchmarks``."""
