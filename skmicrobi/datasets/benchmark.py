@@ -41,6 +41,7 @@ from skmicrobi.datasets.uci_har import TEST_SUBJECTS as UCI_HAR_TEST_SUBJECTS
 from skmicrobi.datasets.uci_har import load_uci_har
 from skmicrobi.datasets.unimib_shar import load_unimib_shar
 from skmicrobi.datasets.wisdm import load_wisdm
+from skmicrobi.windowing import SlidingWindowTransformer
 
 # -- UCI-HAR's published recipe, applied to HAPT's raw streams ------------------
 #: Median filter length of UCI-HAR's noise filtering (not stated in the archive;
@@ -235,8 +236,6 @@ def _windows(
     keep, in the order of the new indices), are dropped; labels are re-indexed
     to positions in ``classes``.
     """
-    from skmicrobi.windowing import SlidingWindowTransformer
-
     keep = [i for i, r in enumerate(recordings) if r.shape[1] >= window_length]
     if not keep:
         return _no_windows(recordings, window_length)
