@@ -9,9 +9,9 @@ windows too. :class:`WindowPipeline` changes only that:
 - ``fit``: a step with ``fit_resample`` (e.g.
   :class:`~skmicrobi.SlidingWindowTransformer`) returns windows, window labels and
   window groups; the steps after it, and the final estimator, are fitted on those.
-  The final estimator also receives the window groups as ``groups`` when its
-  ``fit`` accepts them (e.g. :class:`~skmicrobi.MicroBiClassifier`'s
-  early-stopping split then never puts windows of one recording on both sides).
+  When ``fit`` is given ``groups``, the final estimator also receives the window
+  groups if its ``fit`` accepts them (e.g. :class:`~skmicrobi.MicroBiClassifier`'s
+  early-stopping split then holds out whole subjects).
 - ``predict``, ``predict_proba``, ``decision_function``, ``transform``: every step
   calls ``transform``, as in any Pipeline, so one prediction comes per window.
 - ``score``: the window step windows ``y`` with the same rule as in ``fit``
@@ -88,10 +88,12 @@ class WindowPipeline(Pipeline):
     DataFrame, which index by recording. Stratified splitters cannot read
     per-time-step labels; pass an explicit group or plain splitter.
 
-    Without metadata routing, ``fit(X, y, groups=...)`` passes ``groups`` to the
-    window step; ``GridSearchCV.fit(..., groups=g)`` only gives ``g`` to the
-    splitter, so inside a search the window groups are the recording indices
-    of the training fold.
+    ``fit(X, y, groups=...)`` passes ``groups`` to the window step, and the
+    window groups to the final estimator. Without metadata routing,
+    ``GridSearchCV.fit(..., groups=g)`` gives ``g`` to the splitter only; with
+    routing enabled, ``set_fit_request(groups=True)`` passes it to ``fit`` too.
+    Without groups, the final estimator gets none: with few recordings, holding
+    out whole recordings for early stopping would cost much of the training data.
 
     Examples
     --------
@@ -131,7 +133,8 @@ class WindowPipeline(Pipeline):
         groups : array-like of shape (n_recordings,), default=None
             Group (e.g. subject) of each recording, given to each step's
             ``fit_resample``; the window groups that come out are given to the
-            final estimator's ``fit`` when it accepts ``groups``.
+            final estimator's ``fit`` when it accepts ``groups``. None gives the
+            final estimator no groups.
         **params : dict
             ``step__param`` fit parameters, or routed metadata, as in
             :meth:`sklearn.pipeline.Pipeline.fit`.
@@ -146,7 +149,7 @@ class WindowPipeline(Pipeline):
 
     @available_if(Pipeline._can_fit_transform)
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_transform(self, X: Any, y: Any = None, groups: Any = None, **params):
+    def fit_transform(self, X: Any, y: Any = None, groups: Any = None, **params) -> Any:
         """Fit, and return the training windows transformed by every step.
 
         Parameters
@@ -169,7 +172,7 @@ class WindowPipeline(Pipeline):
 
     @available_if(_final_estimator_has("fit_predict"))
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_predict(self, X: Any, y: Any = None, groups: Any = None, **params):
+    def fit_predict(self, X: Any, y: Any = None, groups: Any = None, **params) -> Any:
         """Fit, and return the final estimator's ``fit_predict`` on the windows.
 
         Parameters
@@ -255,7 +258,7 @@ class WindowPipeline(Pipeline):
                 "`sklearn.set_config(enable_metadata_routing=True)`."
             )
         routed_params = self._check_method_params(method=method, props=params)
-        Xt, yt, gt = self._fit(
+        Xt, yt, window_groups = self._fit(
             X,
             y,
             routed_params,
@@ -263,6 +266,8 @@ class WindowPipeline(Pipeline):
             callback_ctx=callback_ctx,
             groups=groups,
         )
+        # Without user groups the window groups are recording indices: not passed on.
+        gt = window_groups if groups is not None else None
         result = Xt
         last = self._final_estimator
         with _print_elapsed_time("Pipeline", self._log_message(len(self.steps) - 1)):
