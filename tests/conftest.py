@@ -10,6 +10,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Each xdist worker gets one core's worth of torch threads: two workers with
+    # two threads each on CI's two cores slow small-batch training ten-fold.
+    import torch
+
+    torch.set_num_threads(1)
+
 
 def shared_data_dir() -> Path:
     """The read-only real-data folder ($SKMICROBI_SHARED_DATA or ../shared/data)."""
