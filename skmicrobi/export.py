@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from skmicrobi.int8.fixedpoint import GATE_FRAC_BITS, SIGMOID_TABLE
-from skmicrobi.int8.model import IntegerMicroBi
+from skmicrobi.int8.model import TAP_MULTIPLE, IntegerMicroBi, padded_taps
 
 #: Flags of the C compiler in :func:`compile_c` and :func:`run_c`.
 DEFAULT_CFLAGS = ("-std=c99", "-Wall", "-Wextra", "-Werror", "-O2")
@@ -44,17 +44,20 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 # -- scratch memory ----------------------------------------------------------------
-def _round4(n: int) -> int:
-    return (n + 3) // 4 * 4
+def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
+    """Sizes of the static buffers that hold the activations.
 
+    Three buffers, one per element type, so that no byte is ever read through a
+    type other than the one it was written with (C's aliasing rules):
 
-def scratch_layout(model: IntegerMicroBi) -> dict[str, Any]:
-    """Byte offsets of the activation buffers inside the static scratch buffer.
-
-    Convolution outputs alternate between the bottom (even stages) and the top
-    (odd stages) of the buffer, so a stage's input and output never overlap; the
-    per-stage int32 row of accumulators and the LSTM state sit just above the
-    bottom buffer that is live at the time.
+    - ``act`` (int8): the output of each conv stage. Even stages write from the
+      start, odd stages from the end, so a stage's input and output never
+      overlap; its size is the largest sum of two consecutive stage outputs.
+    - ``work16`` (int16): a conv stage's receptive field ``col`` (``in_channels *
+      kernel_size``, padded like the weight rows), or the LSTM's ``v = [x_t, h]``
+      and new hidden state.
+    - ``work32`` (int32): a conv stage's running max per output channel, or the
+      LSTM's cell state and the reduced features.
 
     Parameters
     ----------
@@ -63,9 +66,8 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``"total"`` (bytes, a multiple of 4), ``"stage_out"`` and ``"stage_row"``
-        (offset per conv stage) and ``"lstm"`` (offsets of ``acc``, ``c``,
-        ``feat`` and ``h``).
+        ``act_bytes``, ``work16_len``, ``work32_len`` (elements) and ``total``
+        (bytes of all three).
 
     Examples
     --------
@@ -74,48 +76,24 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, Any]:
     >>> from skmicrobi.quantization import build_integer_model
     >>> from skmicrobi.export import scratch_layout
     >>> X = np.random.default_rng(0).normal(size=(4, 9, 128))
-    >>> scratch_layout(build_integer_model(MicroBiConvLSTM(9, 6), X))["total"]
-    1792
+    >>> scratch_layout(build_integer_model(MicroBiConvLSTM(9, 6), X))
+    {'act_bytes': 1536, 'work16_len': 80, 'work32_len': 72, 'total': 1984}
     """
     lengths = model.stage_lengths
-    out_sizes = [
-        _round4(s.weight.shape[0] * lengths[i + 1]) for i, s in enumerate(model.convs)
-    ]
-    row_sizes = [4 * lengths[i + 1] * s.pool for i, s in enumerate(model.convs)]
+    outs = [s.weight.shape[0] * lengths[i + 1] for i, s in enumerate(model.convs)]
+    act = max(a + b for a, b in zip(outs, outs[1:] + [0]))
     hidden = model.hidden_size
-    n_features = hidden * len(model.lstm)
-    lstm_sizes = {
-        "acc": 16 * hidden,
-        "c": 4 * hidden,
-        "feat": 4 * n_features,
-        "h": _round4(hidden),
-    }
-    # Bytes below the work area and above it, in each phase.
-    phases = []
-    for k in range(len(model.convs)):
-        live = [j for j in (k - 1, k) if j >= 0]
-        bottom = sum(out_sizes[j] for j in live if j % 2 == 0)
-        top = sum(out_sizes[j] for j in live if j % 2 == 1)
-        phases.append((bottom, row_sizes[k], top))
-    last = len(model.convs) - 1
-    bottom = out_sizes[last] if last % 2 == 0 else 0
-    top = out_sizes[last] if last % 2 == 1 else 0
-    lstm_bytes = sum(lstm_sizes.values())
-    phases.append((bottom, lstm_bytes, top))
-    total = max(sum(p) for p in phases)
-
-    stage_out = [0 if k % 2 == 0 else total - out_sizes[k] for k in range(last + 1)]
-    stage_row = [phases[k][0] for k in range(last + 1)]
-    offset = phases[-1][0]
-    lstm = {}
-    for key, size in lstm_sizes.items():
-        lstm[key] = offset
-        offset += size
+    n_in = model.lstm[0].weight_ih.shape[1]
+    work16 = max(max(padded_taps(s) for s in model.convs), n_in + 2 * hidden)
+    work32 = max(
+        max(s.weight.shape[0] for s in model.convs),
+        hidden + hidden * len(model.lstm),
+    )
     return {
-        "total": total,
-        "stage_out": stage_out,
-        "stage_row": stage_row,
-        "lstm": lstm,
+        "act_bytes": act,
+        "work16_len": work16,
+        "work32_len": work32,
+        "total": act + 2 * work16 + 4 * work32,
     }
 
 
@@ -175,7 +153,7 @@ def _header(model: IntegerMicroBi, name: str, classes: Sequence[Any] | None) -> 
         f" per direction over {lengths[-1]} steps; hidden int8 scale "
         f'{model.hidden_scale:.9g}; reduction "{model.reduction}"',
         f" *   linear: {model.head_weight.shape[1]} -> {k}",
-        f" * Scratch: {layout['total']} bytes, static inside {name}.c",
+        f" * Scratch: {layout['total']} bytes of static buffers inside {name}.c",
         f" * ({name}_predict is not reentrant). No float, no malloc, no recursion.",
         " */",
         f"#ifndef {up}_H",
@@ -239,106 +217,129 @@ static int32_t {name}_tanh(int32_t x)
     int32_t y = {name}_sat(x, -32768, 32767);
     return 2 * {name}_sigmoid({name}_sat(2 * (int64_t)y, -32768, 32767)) - 32768;
 }}
+
+/* Q3.12 gate pre-activation of one accumulator row. */
+static int32_t {name}_gate(int64_t acc, int32_t m, int32_t shift)
+{{
+    return {name}_sat({name}_requantize(acc, m, shift), -32768, 32767);
+}}
 """
 
 _CONV = """\
-static void {name}_conv{i}(const {in_type} *x, int8_t *y, int32_t *row)
+/* Conv (padded with the zero point), then max-pool and requantise; the running
+   max per output channel is kept in best. */
+static void {name}_conv{i}(const {in_type} *restrict x, int8_t *restrict y,
+                           int16_t *restrict col, int32_t *restrict best)
 {{
-    int32_t o, c, k, t, j;
-    for (o = 0; o < {out_ch}; o++) {{
-        for (t = 0; t < {row_len}; t++) row[t] = {name}_conv{i}_b[o];
-        for (c = 0; c < {in_ch}; c++) {{
-            const int32_t z = {zero_point};
-            for (k = 0; k < {kernel}; k++) {{
-                const int32_t w = {name}_conv{i}_w[(o * {in_ch} + c) * {kernel} + k];
-                const int32_t lo = k < {pad} ? {pad} - k : 0;
-                const int32_t hi = {length} + {pad} - k < {row_len}
-                    ? {length} + {pad} - k : {row_len};
-                const {in_type} *xc = x + c * {length};
-                for (t = lo; t < hi; t++)
-                    row[t] += w * ((int32_t)xc[t + k - {pad}] - z);
+    int32_t u, j, t, c, k, o, n;
+    for (u = 0; u < {out_len}; u++) {{
+        for (j = 0; j < {pool}; j++) {{
+            t = u * {pool} + j;
+            for (c = 0; c < {in_ch}; c++)
+                for (k = 0; k < {kernel}; k++) {{
+                    const int32_t pos = t + k - {pad};
+                    col[c * {kernel} + k] = (int16_t)(pos >= 0 && pos < {length}
+                        ? x[c * {length} + pos] : {zero_point});
+                }}
+            for (n = {taps}; n < {row}; n++) col[n] = 0;
+            for (o = 0; o < {out_ch}; o++) {{
+                const int8_t *restrict w = {name}_conv{i}_w + o * {row};
+                int32_t a = {name}_conv{i}_b[o];
+                for (n = 0; n < {row}; n++) a += w[n] * col[n];
+                if (j == 0 || a > best[o]) best[o] = a;
             }}
         }}
-        for (t = 0; t < {out_len}; t++) {{
-            int32_t best = row[t * {pool}];
-            for (j = 1; j < {pool}; j++)
-                if (row[t * {pool} + j] > best) best = row[t * {pool} + j];
-            y[o * {out_len} + t] = (int8_t){name}_sat({z_out}
-                + {name}_requantize(best, {name}_conv{i}_m[o], {name}_conv{i}_s[o]),
+        for (o = 0; o < {out_ch}; o++)
+            y[o * {out_len} + u] = (int8_t){name}_sat({z_out}
+                + {name}_requantize(best[o], {name}_conv{i}_m[o], {name}_conv{i}_s[o]),
                 {z_out}, 127);
-        }}
     }}
 }}
 """
 
 _LSTM = """\
-static void {name}_lstm(const int8_t *x, const int8_t *wih, const int8_t *whh,
-                        const int32_t *b, const int16_t *m, const int8_t *s,
-                        int32_t reverse, int32_t *feat,
-                        int32_t *acc, int32_t *c, int8_t *h)
+/* One direction. v = [x_t, h] holds the step's input next to the hidden state,
+   so each gate row [W_ih | W_hh] is one dot product with v. */
+static void {name}_lstm(const int8_t *restrict x, const int8_t *restrict w,
+                        const int32_t *restrict b, const int16_t *restrict m,
+                        const int8_t *restrict s, int32_t reverse,
+                        int16_t *restrict v, int16_t *restrict h_new,
+                        int32_t *restrict c, int32_t *restrict feat)
 {{
-    int32_t step, t, i, j, g;
+    int32_t step, t, i, j, n, g;
     for (j = 0; j < {hidden}; j++) {{
-        h[j] = 0;
+        v[{n_in} + j] = 0;
         c[j] = 0;
         feat[j] = 0;
     }}
     for (step = 0; step < {steps}; step++) {{
         t = reverse ? {steps} - 1 - step : step;
-        for (g = 0; g < {gates}; g++) acc[g] = b[g];
-        for (i = 0; i < {n_in}; i++) {{
-            const int32_t xi = (int32_t)x[i * {steps} + t] - ({z_x});
-            const int8_t *w = wih + i * {gates};
-            for (g = 0; g < {gates}; g++) acc[g] += w[g] * xi;
-        }}
+        for (i = 0; i < {n_in}; i++) v[i] = x[i * {steps} + t];
         for (j = 0; j < {hidden}; j++) {{
-            const int32_t hj = h[j];
-            const int8_t *w = whh + j * {gates};
-            for (g = 0; g < {gates}; g++) acc[g] += w[g] * hj;
-        }}
-        for (j = 0; j < {hidden}; j++) {{
-            const int32_t ig = {name}_sigmoid({name}_sat(
-                {name}_requantize(acc[j], m[j], s[j]), -32768, 32767));
-            const int32_t fg = {name}_sigmoid({name}_sat(
-                {name}_requantize(acc[{hidden} + j], m[{hidden} + j], s[{hidden} + j]),
-                -32768, 32767));
-            const int32_t gg = {name}_tanh({name}_sat(
-                {name}_requantize(acc[{h2} + j], m[{h2} + j], s[{h2} + j]),
-                -32768, 32767));
-            const int32_t og = {name}_sigmoid({name}_sat(
-                {name}_requantize(acc[{h3} + j], m[{h3} + j], s[{h3} + j]),
-                -32768, 32767));
+            int32_t pre[4], ig, fg, gg, og;
+            for (g = 0; g < 4; g++) {{
+                const int32_t r = g * {hidden} + j;
+                const int8_t *restrict wr = w + r * {row};
+                int32_t a = b[r];
+{lstm_dot}
+                pre[g] = {name}_gate(a, m[r], s[r]);
+            }}
+            ig = {name}_sigmoid(pre[0]);
+            fg = {name}_sigmoid(pre[1]);
+            gg = {name}_tanh(pre[2]);
+            og = {name}_sigmoid(pre[3]);
             c[j] = (int32_t)((((int64_t)fg * c[j] + {half_keep}) >> 15)
                              + ((ig * gg + {half_gain}) >> {gain}));
-            h[j] = (int8_t){name}_sat({name}_requantize(
+            h_new[j] = (int16_t){name}_sat({name}_requantize(
                 (int64_t)og * {name}_tanh(c[j]), {h_m}, {h_s}), -127, 127);
         }}
+        for (j = 0; j < {hidden}; j++) v[{n_in} + j] = h_new[j];
 {reduce_step}    }}
 {reduce_end}}}
 """
+
+
+def _dot_loops(w: str, v: str, length: int, indent: str) -> str:
+    """``a += w[n] * v[n]`` for ``n < length``, as C statements.
+
+    A loop over the largest multiple of 16 (GCC vectorises a loop at -O2 only when
+    its trip count is a multiple of the vector length), then the few remaining
+    terms written out: as a loop of their own they would cost more than the
+    vectorised part.
+    """
+    main = length - length % TAP_MULTIPLE
+    lines = []
+    if main:
+        lines.append(f"for (n = 0; n < {main}; n++) a += {w}[n] * {v}[n];")
+    if main < length:
+        terms = [f"{w}[{n}] * {v}[{n}]" for n in range(main, length)]
+        lines.append("a += " + terms[0])
+        lines += [f"     + {term}" for term in terms[1:]]
+        lines[-1] += ";"
+    return "".join(f"{indent}{line}\n" for line in lines)
 
 
 def _source(model: IntegerMicroBi, name: str) -> str:
     layout = scratch_layout(model)
     lengths = model.stage_lengths
     hidden = model.hidden_size
-    gates = 4 * hidden
+    n_in = model.lstm[0].weight_ih.shape[1]
     parts = [
         f"/* {name}.c: generated by skmicrobi.export.export_c; see {name}.h. */\n",
         f'#include "{name}.h"\n\n',
     ]
     for i, stage in enumerate(model.convs):
-        parts.append(_array("int8_t", f"{name}_conv{i}_w", stage.weight))
+        rows = stage.weight.reshape(len(stage.weight), -1)
+        rows = np.pad(rows, ((0, 0), (0, padded_taps(stage) - rows.shape[1])))
+        parts.append(_array("int8_t", f"{name}_conv{i}_w", rows))
         parts.append(_array("int32_t", f"{name}_conv{i}_b", stage.bias, 8))
         parts.append(_array("int16_t", f"{name}_conv{i}_m", stage.multiplier))
         parts.append(_array("int8_t", f"{name}_conv{i}_s", stage.shift))
         if i == 0:
             parts.append(_array("int16_t", f"{name}_conv0_z", stage.input_zero_point))
     for d, direction in enumerate(model.lstm):
-        # Input-major (transposed) rows: the innermost loop runs over the gates, a
-        # contiguous stretch that compilers vectorise.
-        parts.append(_array("int8_t", f"{name}_lstm{d}_wih", direction.weight_ih.T))
-        parts.append(_array("int8_t", f"{name}_lstm{d}_whh", direction.weight_hh.T))
+        rows = np.concatenate([direction.weight_ih, direction.weight_hh], axis=1)
+        parts.append(_array("int8_t", f"{name}_lstm{d}_w", rows))
         parts.append(_array("int32_t", f"{name}_lstm{d}_b", direction.bias, 8))
         parts.append(_array("int16_t", f"{name}_lstm{d}_m", direction.multiplier))
         parts.append(_array("int8_t", f"{name}_lstm{d}_s", direction.shift))
@@ -346,8 +347,10 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     parts.append(_array("int32_t", f"{name}_head_b", model.head_bias, 8))
     parts.append(_array("int16_t", f"{name}_sigmoid_table", SIGMOID_TABLE, 12))
     parts.append(
-        f"\n/* Activations; int32 elements keep every int32 view aligned. */\n"
-        f"static int32_t {name}_scratch[{layout['total'] // 4}];\n\n"
+        "\n/* Activations: one buffer per element type (see scratch_layout). */\n"
+        f"static int8_t {name}_act[{layout['act_bytes']}];\n"
+        f"static int16_t {name}_work16[{layout['work16_len']}];\n"
+        f"static int32_t {name}_work32[{layout['work32_len']}];\n\n"
     )
     parts.append(_HELPERS.format(name=name))
     for i, stage in enumerate(model.convs):
@@ -365,27 +368,29 @@ def _source(model: IntegerMicroBi, name: str) -> str:
                 in_ch=in_ch,
                 kernel=kernel,
                 pad=kernel // 2,
+                taps=in_ch * kernel,
+                row=padded_taps(stage),
                 length=lengths[i],
                 out_len=lengths[i + 1],
                 pool=stage.pool,
-                row_len=lengths[i + 1] * stage.pool,
                 zero_point=zero_point,
                 z_out=int(stage.output_zero_point),
             )
         )
     steps = lengths[-1]
+    h = f"v[{n_in} + j]"
     if model.reduction == "mean":
-        reduce_step = f"        for (j = 0; j < {hidden}; j++) feat[j] += h[j];\n"
+        reduce_step = f"        for (j = 0; j < {hidden}; j++) feat[j] += {h};\n"
         reduce_end = ""
     elif model.reduction == "last":
         reduce_step = (
             f"        if (t == {steps} - 1)\n"
-            f"            for (j = 0; j < {hidden}; j++) feat[j] = h[j];\n"
+            f"            for (j = 0; j < {hidden}; j++) feat[j] = {h};\n"
         )
         reduce_end = ""
     else:
         reduce_step = ""
-        reduce_end = f"    for (j = 0; j < {hidden}; j++) feat[j] = h[j];\n"
+        reduce_end = f"    for (j = 0; j < {hidden}; j++) feat[j] = {h};\n"
     gain = 30 - GATE_FRAC_BITS
     parts.append(
         "\n"
@@ -393,11 +398,9 @@ def _source(model: IntegerMicroBi, name: str) -> str:
             name=name,
             hidden=hidden,
             steps=steps,
-            gates=gates,
-            h2=2 * hidden,
-            h3=3 * hidden,
-            n_in=model.lstm[0].weight_ih.shape[1],
-            z_x=int(model.lstm_input_zero_point),
+            n_in=n_in,
+            row=n_in + hidden,
+            lstm_dot=_dot_loops("wr", "v", n_in + hidden, " " * 16),
             half_keep=1 << 14,
             half_gain=1 << (gain - 1),
             gain=gain,
@@ -409,28 +412,26 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     )
 
     n_features = model.head_weight.shape[1]
+    outs = [s.weight.shape[0] * lengths[i + 1] for i, s in enumerate(model.convs)]
     body = [
         f"\nvoid {name}_predict(const int16_t *in, int32_t *logits)\n{{",
-        f"    int8_t *bytes = (int8_t *){name}_scratch;",
-        f"    int32_t *lstm_acc = {name}_scratch + {layout['lstm']['acc'] // 4};",
-        f"    int32_t *lstm_c = {name}_scratch + {layout['lstm']['c'] // 4};",
-        f"    int32_t *feat = {name}_scratch + {layout['lstm']['feat'] // 4};",
-        f"    int8_t *lstm_h = bytes + {layout['lstm']['h']};",
+        f"    int32_t *feat = {name}_work32 + {hidden};",
         "    int32_t k, j;",
     ]
     source = "in"
     for i in range(len(model.convs)):
+        offset = 0 if i % 2 == 0 else layout["act_bytes"] - outs[i]
+        out = f"{name}_act + {offset}"
         body.append(
-            f"    {name}_conv{i}({source}, bytes + {layout['stage_out'][i]}, "
-            f"{name}_scratch + {layout['stage_row'][i] // 4});"
+            f"    {name}_conv{i}({source}, {out}, {name}_work16, {name}_work32);"
         )
-        source = f"bytes + {layout['stage_out'][i]}"
+        source = out
     for d in range(len(model.lstm)):
         body.append(
-            f"    {name}_lstm({source}, {name}_lstm{d}_wih, {name}_lstm{d}_whh, "
-            f"{name}_lstm{d}_b,\n              {name}_lstm{d}_m, {name}_lstm{d}_s, "
-            f"{int(model.lstm[d].reverse)}, feat + {d * hidden}, lstm_acc, lstm_c, "
-            "lstm_h);"
+            f"    {name}_lstm({source}, {name}_lstm{d}_w, {name}_lstm{d}_b, "
+            f"{name}_lstm{d}_m, {name}_lstm{d}_s, {int(model.lstm[d].reverse)},\n"
+            f"              {name}_work16, {name}_work16 + {n_in + hidden}, "
+            f"{name}_work32, feat + {d * hidden});"
         )
     body += [
         f"    for (k = 0; k < {model.n_classes}; k++) {{",

@@ -230,14 +230,26 @@ def _multipliers(real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return m, shift
 
 
-def _check_accumulator(bound: np.ndarray, what: str) -> None:
-    worst = int(np.max(bound))
+def _fold_zero_point(
+    bias: np.ndarray, weight: np.ndarray, zero_point: np.ndarray, reach: int, what: str
+) -> np.ndarray:
+    """``bias - W @ zero_point``, after checking that no accumulation can overflow.
+
+    ``weight`` is ``(rows, inputs)`` and ``zero_point`` ``(inputs,)``; ``reach`` is
+    the largest absolute input value. Every partial sum of
+    ``bias' + sum_i W[i] * x[i]``, in any order, is bounded by
+    ``|bias'| + sum_i |W[i]| * reach``, which must fit int32.
+    """
+    w = weight.astype(np.int64)
+    folded = bias.astype(np.int64) - w @ zero_point.astype(np.int64)
+    worst = int(np.max(np.abs(folded) + np.abs(w).sum(axis=1) * reach))
     if worst > INT32_MAX:
         raise ValueError(
             f"The {what} accumulator can reach {worst}, beyond int32, for extreme "
             "inputs; reduce the number of input channels or the kernel size, or "
             "pass a larger input_scale so fewer integer steps cover the range."
         )
+    return folded.astype(np.int32)
 
 
 def _np(tensor: torch.Tensor) -> np.ndarray:
@@ -248,7 +260,7 @@ def _fold_conv_stage(
     stage: torch.nn.Sequential,
     step: np.ndarray,
     zero_point: np.ndarray,
-    in_range: tuple[int, int],
+    reach: int,
     out_range: tuple[float, float],
     index: int,
 ) -> ConvStage:
@@ -262,9 +274,10 @@ def _fold_conv_stage(
     wq, w_scale = _quantize_rows(w_fold)
     what = f"convolution stage {index}"
     bq = _quantize_bias(b_fold, w_scale, what)
-    reach = np.maximum(in_range[1] - zero_point, zero_point - in_range[0])
-    bound = (np.abs(wq.astype(np.int64)) * reach[None, :, None]).sum(axis=(1, 2))
-    _check_accumulator(bound + np.abs(bq.astype(np.int64)), what)
+    kernel = wq.shape[2]
+    bq = _fold_zero_point(
+        bq, wq.reshape(len(wq), -1), np.repeat(zero_point, kernel), reach, what
+    )
     out_scale, out_zero_point = _int8_scale_zero_point(*out_range)
     m, shift = _multipliers(w_scale / out_scale)
     pool = stage[3].kernel_size if len(stage) > 3 else 1
@@ -296,14 +309,11 @@ def _fold_lstm(
             b = b + _np(getattr(lstm, f"bias_hh_l0{suffix}"))
         wq, row_scale = _quantize_rows(np.concatenate([w_ih * s_x, w_hh * s_h], axis=1))
         bq = _quantize_bias(b, row_scale, "LSTM")
+        # x and h are int8 (h within +-127): one bound for the whole row.
+        zero_points = np.zeros(wq.shape[1], dtype=np.int64)
+        zero_points[: w_ih.shape[1]] = z_x
+        bq = _fold_zero_point(bq, wq, zero_points, -INT8_MIN, "LSTM gate")
         wq_ih, wq_hh = wq[:, : w_ih.shape[1]], wq[:, w_ih.shape[1] :]
-        x_reach = max(INT8_MAX - z_x, z_x - INT8_MIN)
-        bound = (
-            np.abs(wq_ih.astype(np.int64)).sum(axis=1) * x_reach
-            + np.abs(wq_hh.astype(np.int64)).sum(axis=1) * INT8_MAX
-            + np.abs(bq.astype(np.int64))
-        )
-        _check_accumulator(bound, "LSTM gate")
         m, shift = _multipliers(row_scale * 2.0**GATE_FRAC_BITS)
         directions.append(
             LSTMDirection(
@@ -409,15 +419,14 @@ def build_integer_model(
 
     stage_ranges, h_max = _calibrate(module, X, method, percentile)
     convs = []
-    step, zero_point = s_in / sigma, z_in
-    in_range = (INT16_MIN, INT16_MAX)
+    step, zero_point, reach = s_in / sigma, z_in, -INT16_MIN
     for i, (stage, out_range) in enumerate(zip(module.features, stage_ranges)):
-        folded = _fold_conv_stage(stage, step, zero_point, in_range, out_range, i)
+        folded = _fold_conv_stage(stage, step, zero_point, reach, out_range, i)
         convs.append(folded)
         n_out = folded.weight.shape[0]
         step = np.full(n_out, folded.output_scale)
         zero_point = np.full(n_out, folded.output_zero_point, dtype=np.int64)
-        in_range = (INT8_MIN, INT8_MAX)
+        reach = -INT8_MIN
     s_x, z_x = convs[-1].output_scale, convs[-1].output_zero_point
 
     # |h| < 1 always; a dead LSTM (h == 0 throughout calibration) keeps 1/127.
@@ -437,8 +446,8 @@ def build_integer_model(
     wq = np.clip(np.round(w / w_scale), -INT8_MAX, INT8_MAX).astype(np.int8)
     logit_scale = w_scale * feature_scale
     bq = _quantize_bias(b, np.full(w.shape[0], logit_scale), "linear head")
-    bound = np.abs(wq.astype(np.int64)).sum(axis=1) * feature_reach + np.abs(bq)
-    _check_accumulator(bound, "linear head")
+    no_zero_point = np.zeros(wq.shape[1], dtype=np.int64)
+    bq = _fold_zero_point(bq, wq, no_zero_point, feature_reach, "linear head")
 
     return IntegerMicroBi(
         n_channels=n_channels,

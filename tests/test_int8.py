@@ -110,7 +110,7 @@ def test_gates_saturate_beyond_int16(x):
 
 # -- layers ------------------------------------------------------------------------
 def _reference_conv_stage(q, stage):
-    """The docstring formula with plain loops: pad, convolve, pool, requantise."""
+    """The docstring formula with plain loops: pad, convolve, requantise, pool."""
     n, in_ch, length = q.shape
     out_ch, _, kernel = stage.weight.shape
     pad = kernel // 2
@@ -124,9 +124,13 @@ def _reference_conv_stage(q, stage):
                 for c in range(in_ch):
                     for k in range(kernel):
                         pos = t + k - pad
-                        if 0 <= pos < length:
-                            z = int(stage.input_zero_point[c])
-                            a += int(stage.weight[o, c, k]) * (int(q[i, c, pos]) - z)
+                        # Padding with the zero point, the integer for real 0.
+                        x = (
+                            q[i, c, pos]
+                            if 0 <= pos < length
+                            else stage.input_zero_point[c]
+                        )
+                        a += int(stage.weight[o, c, k]) * int(x)
                 acc.append(a)
             for u in range(out_len):
                 r = [

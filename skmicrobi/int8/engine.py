@@ -33,13 +33,7 @@ def integer_features(model: IntegerMicroBi, q: np.ndarray) -> np.ndarray:
         x = conv_stage(x, stage)
     parts = []
     for direction in model.lstm:
-        h = lstm_direction(
-            x,
-            model.lstm_input_zero_point,
-            direction,
-            model.hidden_multiplier,
-            model.hidden_shift,
-        )
+        h = lstm_direction(x, direction, model.hidden_multiplier, model.hidden_shift)
         if model.reduction == "mean":
             parts.append(h.sum(axis=1))
         elif model.reduction == "final" and direction.reverse:

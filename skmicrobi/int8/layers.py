@@ -26,10 +26,13 @@ from skmicrobi.int8.model import ConvStage, LSTMDirection
 def conv_stage(q: np.ndarray, stage: ConvStage) -> np.ndarray:
     """Convolution, ReLU and max-pooling of integer activations.
 
-    ``acc[o, t] = bias[o] + sum_{c,k} W[o, c, k] * (q[c, t + k - k // 2] - z_in[c])``
-    where out-of-range positions contribute 0 (padding with ``z_in``);
+    With ``x`` the input padded by ``K // 2`` positions on each side with the
+    zero point ``z_in[c]`` (the integer that stands for real 0):
+    ``acc[o, t] = bias[o] + sum_{c,k} W[o, c, k] * x[c, t + k]``, where the bias
+    holds ``-sum_{c,k} W[o, c, k] * z_in[c]``, so this equals
+    ``sum W * (q - z_in)`` over the real positions plus the unfolded bias;
     ``p[o, u] = max_{j < pool} acc[o, u * pool + j]`` (max-pooling commutes with
-    the monotone requantisation below, so it runs on the accumulators);
+    the non-decreasing requantisation below, so it runs on the accumulators);
     ``out[o, u] = clamp(z_out + requantize(p[o, u], m[o], shift[o]), z_out, 127)``.
 
     Parameters
@@ -43,13 +46,15 @@ def conv_stage(q: np.ndarray, stage: ConvStage) -> np.ndarray:
     ndarray of int64, shape (n, out_channels, length // pool)
         Int8 activations.
     """
-    n, _, length = q.shape
+    n, in_channels, length = q.shape
     kernel = stage.weight.shape[2]
-    centred = np.asarray(q, dtype=np.int64) - stage.input_zero_point[None, :, None]
-    pad = kernel // 2
-    centred = np.pad(centred, ((0, 0), (0, 0), (pad, pad)))
-    # windows[n, c, t, k] = centred[n, c, t + k]
-    windows = np.lib.stride_tricks.sliding_window_view(centred, kernel, axis=2)
+    pad = np.broadcast_to(
+        stage.input_zero_point[None, :, None].astype(np.int64),
+        (n, in_channels, kernel // 2),
+    )
+    x = np.concatenate([pad, np.asarray(q, dtype=np.int64), pad], axis=2)
+    # windows[n, c, t, k] = x[n, c, t + k]
+    windows = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=2)
     acc = np.einsum("nctk,ock->not", windows, stage.weight.astype(np.int64))
     acc += stage.bias[None, :, None].astype(np.int64)
     pooled_len = length // stage.pool
@@ -121,22 +126,21 @@ def lstm_cell(
 
 def lstm_direction(
     x: np.ndarray,
-    x_zero_point: int,
     direction: LSTMDirection,
     hidden_multiplier: int,
     hidden_shift: int,
 ) -> np.ndarray:
     """Run one LSTM direction over a sequence of int8 inputs.
 
-    ``acc_t = bias + W_ih (x_t - z_x) + W_hh h_{t-1}`` then :func:`lstm_gates` and
-    :func:`lstm_cell`; ``h_0 = 0`` and ``c_0 = 0``; the backward direction reads
-    the steps from last to first.
+    ``acc_t = bias + W_ih x_t + W_hh h_{t-1}`` (the bias holds
+    ``-z_x * sum_i W_ih[g, i]``, so this is ``W_ih (x_t - z_x)`` plus the unfolded
+    bias), then :func:`lstm_gates` and :func:`lstm_cell`; ``h_0 = 0`` and
+    ``c_0 = 0``; the backward direction reads the steps from last to first.
 
     Parameters
     ----------
     x : ndarray of int, shape (n, input_size, steps)
         Int8 activations of the last convolution stage.
-    x_zero_point : int
     direction : LSTMDirection
     hidden_multiplier, hidden_shift : int
 
@@ -152,9 +156,7 @@ def lstm_direction(
     w_hh = direction.weight_hh.astype(np.int64)
     # The input part of every step's accumulator does not depend on h: all steps
     # at once.
-    x_part = np.einsum(
-        "nit,gi->ntg", np.asarray(x, dtype=np.int64) - x_zero_point, w_ih
-    )
+    x_part = np.einsum("nit,gi->ntg", np.asarray(x, dtype=np.int64), w_ih)
     x_part += direction.bias.astype(np.int64)
     h = np.zeros((n, hidden), dtype=np.int64)
     c = np.zeros((n, hidden), dtype=np.int64)
@@ -162,7 +164,8 @@ def lstm_direction(
     order = range(steps - 1, -1, -1) if direction.reverse else range(steps)
     for t in order:
         acc = x_part[:, t] + h @ w_hh.T
-        h, c = lstm_cell(lstm_gates(acc, direction), c, hidden_multiplier, hidden_shift)
+        pre = lstm_gates(acc, direction)
+        h, c = lstm_cell(pre, c, hidden_multiplier, hidden_shift)
         out[:, t] = h
     return out
 

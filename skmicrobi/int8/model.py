@@ -8,6 +8,17 @@ import numpy as np
 
 from skmicrobi.int8.fixedpoint import SIGMOID_TABLE
 
+#: The C export stores each conv weight row (``in_channels * kernel_size`` taps)
+#: padded with zeros to a multiple of this, so that compilers vectorise the dot
+#: product at -O2 without a scalar remainder loop (16 int8 = one SSE/NEON vector).
+TAP_MULTIPLE = 16
+
+
+def padded_taps(stage: ConvStage) -> int:
+    """Length of one conv weight row as the C export stores it."""
+    taps = stage.weight.shape[1] * stage.weight.shape[2]
+    return -(-taps // TAP_MULTIPLE) * TAP_MULTIPLE
+
 
 @dataclass(frozen=True)
 class ConvStage:
@@ -17,7 +28,9 @@ class ConvStage:
     ----------
     weight : ndarray of int8, shape (out_channels, in_channels, kernel_size)
     bias : ndarray of int32, shape (out_channels,)
-        At the accumulator scale ``weight_scale[o]``.
+        At the accumulator scale ``weight_scale[o]``, with the input zero point
+        folded in: ``round(b'[o] / weight_scale[o]) - sum_{c,k} weight[o, c, k] *
+        input_zero_point[c]``.
     input_zero_point : ndarray of int32, shape (in_channels,)
         Integer that stands for real 0 on each input channel; the stage pads
         with it. Per channel for the int16 model input (it carries the folded
@@ -55,7 +68,8 @@ class LSTMDirection:
         Gate rows in PyTorch's order (input, forget, cell, output).
     weight_hh : ndarray of int8, shape (4 * hidden, hidden)
     bias : ndarray of int32, shape (4 * hidden,)
-        ``b_ih + b_hh`` at the accumulator scale of each row.
+        ``b_ih + b_hh`` at the accumulator scale of each row, with the input zero
+        point folded in (``- z_x * sum_i weight_ih[g, i]``).
     multiplier, shift : ndarray of int16 / int8, shape (4 * hidden,)
         Fixed-point ``row_scale[g] * 2**12``: accumulator to Q3.12.
     reverse : bool
@@ -140,11 +154,12 @@ class IntegerMicroBi:
         Returns
         -------
         dict
-            ``weights_bytes`` (int8 weights), ``biases_bytes`` (int32),
+            ``weights_bytes`` (int8 weights, conv rows padded to
+            :data:`TAP_MULTIPLE`), ``biases_bytes`` (int32),
             ``scales_bytes`` (multipliers, shifts, zero points), ``tables_bytes``
             (the sigmoid table) and ``total_bytes`` (their sum).
         """
-        weights = sum(s.weight.size for s in self.convs)
+        weights = sum(s.weight.shape[0] * padded_taps(s) for s in self.convs)
         weights += sum(d.weight_ih.size + d.weight_hh.size for d in self.lstm)
         weights += self.head_weight.size
         biases = 4 * (
