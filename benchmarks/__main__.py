@@ -44,10 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = "python -m benchmarks " + " ".join(shlex.quote(a) for a in argv)
 
-    from benchmarks.report import print_suite, write_results_md
+    from benchmarks.report import RESULTS_MD, print_suite, write_results_md
 
     if args.action == "report":
-        print(f"wrote {write_results_md(args.out)}")
+        # RESULTS.md beside the JSON, except for the canonical results folder.
+        md = RESULTS_MD if args.out == RESULTS_DIR else args.out / "RESULTS.md"
+        print(f"wrote {write_results_md(args.out, md)}")
         return 0
     if args.threads:
         import torch

@@ -283,10 +283,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="epochs per repeat (the first of each is not timed)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--n-windows", type=int, default=N_WINDOWS)
+    parser.add_argument("--threads", type=int,
+                        help="torch intra-op threads (default: torch's, one per core)")
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).parent / "results" / "speed.json")
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     command = " ".join(["python -m benchmarks.bench_speed", *argv])
     run(args.epochs, args.repeats, args.n_windows, args.out, command)
     return 0

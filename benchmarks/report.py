@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from benchmarks.bench_speed import format_speed
-from benchmarks.suites import RESULTS_DIR, summarise
+from benchmarks.suites import RESULTS_DIR, _load_results, summarise
 
 #: Row order of the tables: the paper's model first, then the baselines.
 TABLE_ORDER = (
@@ -54,15 +54,19 @@ def table_rows(results: dict) -> list[list[str]]:
               "F1 INT8 %", "params", "MACs/window", "INT8 bytes", "fit s",
               "predict win/s", "paper F1 %", "ours - paper"]
     rows = [header]
+
+    def pm(mean, std, n):
+        if mean is None:
+            return "-"
+        return f"{mean:.2f}" if n < 2 else f"{mean:.2f} ± {std:.2f}"
+
     for r in _ordered(summarise(results.get("records", []))):
-        f1 = r["macro_f1"]
+        f1, n = r["macro_f1"], r["n_seeds"]
         gap = (f1 - r["paper_macro_f1"]) if r["paper_macro_f1"] is not None else None
         rows.append([
             r["dataset"], r["model"], r["protocol"], str(r["n_seeds"]),
-            f"{f1:.2f} ± {r['macro_f1_std']:.2f}",
-            f"{r['accuracy']:.2f} ± {r['accuracy_std']:.2f}",
-            "-" if r["macro_f1_int8"] is None
-            else f"{r['macro_f1_int8']:.2f} ± {r['macro_f1_int8_std']:.2f}",
+            pm(f1, r["macro_f1_std"], n), pm(r["accuracy"], r["accuracy_std"], n),
+            pm(r["macro_f1_int8"], r["macro_f1_int8_std"], n),
             _fmt(r["params"], ",.0f"), _si(r["macs"]), _fmt(r["int8_bytes"], ",.0f"),
             _fmt(r["fit_time_s"], ".0f"), _fmt(r["predict_windows_per_s"], ",.0f"),
             _fmt(r["paper_macro_f1"], ".2f"), _fmt(gap, "+.2f"),
@@ -162,10 +166,9 @@ def _machine(env: dict) -> str:
 def _suite_md(results: dict, folder: Path) -> str:
     settings = results.get("settings", {})
     lines = [f"## Suite `{results['suite']}`", ""]
-    lines += ["Produced by:", ""]
-    lines += [f"    {c}" for c in results.get("commands", [])]
-    lines += ["", "Machine(s):", ""]
-    lines += [f"- {_machine(env)}" for env in results.get("environments", [])]
+    lines += ["Produced by these commands, each on the machine listed under it:", ""]
+    for run in results.get("runs", []):
+        lines += [f"- `{run['command']}`", f"  on {_machine(run['environment'])}"]
     lines += ["", f"Settings: max_epochs {settings.get('max_epochs')}, patience "
               f"{settings.get('patience')}, CNNClassifierTorch epochs "
               f"{settings.get('cnn_epochs')}, seeds requested "
@@ -180,6 +183,11 @@ def _suite_md(results: dict, folder: Path) -> str:
                   + ".", ""]
     errors = [r for r in results.get("records", []) if "error" in r]
     lines += [markdown_table(table_rows(results)), ""]
+    for name in sorted({r["dataset"] for r in rows}):
+        present = {r["model"] for r in rows if r["dataset"] == name}
+        missing = [m for m in TABLE_ORDER if m not in present]
+        if missing:
+            lines.append(f"- no finished run on `{name}`: {', '.join(missing)}")
     for name, reason in results.get("skipped", {}).items():
         lines.append(f"- not run, `{name}`: {reason}")
     for r in errors:
@@ -214,7 +222,8 @@ def write_results_md(folder: Path = RESULTS_DIR, path: Path = RESULTS_MD) -> Pat
         file = folder / f"{name}.json"
         if not file.is_file():
             continue
-        results = json.loads(file.read_text())
+        results = (json.loads(file.read_text()) if name == "speed"
+                   else _load_results(file))
         if name == "speed":
             parts.append(_speed_md(results))
         else:

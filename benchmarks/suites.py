@@ -304,16 +304,48 @@ def _key(r: dict) -> tuple:
 
 
 def _load_results(path: Path) -> dict:
-    if path.is_file():
-        return json.loads(path.read_text())
-    return {}
+    if not path.is_file():
+        return {}
+    results = json.loads(path.read_text())
+    if "commands" in results:  # first format: two parallel lists
+        results["runs"] = results.get("runs", []) + [
+            {"command": c, "environment": e}
+            for c, e in zip(results.pop("commands"), results.pop("environments"))
+        ]
+    return results
 
 
 def _write_atomically(path: Path, payload: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
+    tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(payload, indent=1, default=_jsonable))
     os.replace(tmp, path)
+
+
+def _save(path: Path, results: dict) -> dict:
+    """Merge ``results`` into the file under a lock, so parallel runs add up.
+
+    Two processes may run different models of one suite into the same file
+    (e.g. ``--models MicroBi`` and ``--models TinyHAR``); each save re-reads
+    the file and keeps every record either process has written.
+    """
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        on_disk = _load_results(path)
+        merged = dict(results)
+        ours = {_key(r) for r in results["records"]}
+        merged["records"] = results["records"] + [
+            r for r in on_disk.get("records", [])
+            if _key(r) not in ours and "error" not in r
+        ]
+        seen = list(on_disk.get("runs", []))
+        merged["runs"] = seen + [v for v in results.get("runs", []) if v not in seen]
+        merged["skipped"] = {**on_disk.get("skipped", {}), **results.get("skipped", {})}
+        _write_atomically(path, merged)
+    return merged
 
 
 def _jsonable(value):
@@ -348,8 +380,9 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str) -> 
     done = {_key(r) for r in records}
     results.update(
         suite=suite.name, settings=suite.settings(), records=records,
-        commands=results.get("commands", []) + [command],
-        environments=results.get("environments", []) + [environment()],
+        runs=results.get("runs", []) + [
+            {"command": command, "environment": environment()}
+        ],
     )
     skipped = dict(results.get("skipped", {}))
     loaded: dict[str, datasets.Dataset] = {}
@@ -379,15 +412,14 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str) -> 
                       "seed": seed, "error": f"{type(exc).__name__}: {exc}"}
             print(f"[{suite.name}]   FAILED: {record['error']}", file=sys.stderr)
         results["records"].append(record)
-        _write_atomically(out, results)
+        results = _save(out, results)
         elapsed = time.perf_counter() - t0
         if "error" not in record:
             print(f"[{suite.name}]   macro-F1 {100 * record['macro_f1']:.2f} in "
                   f"{record['fit_time_s']:.0f} s; eta "
                   f"{elapsed / i * (len(todo) - i) / 60:.0f} min",
                   file=sys.stderr, flush=True)
-    _write_atomically(out, results)
-    return results
+    return _save(out, results)
 
 
 # -- summaries ---------------------------------------------------------------------

@@ -156,7 +156,7 @@ def test_suite_writes_json_resumes_and_reports(tmp_path, monkeypatch):
     assert len(fits) == 6  # 2 seeds x (2 MicroBi protocols + CNNClassifierTorch)
     saved = json.loads(out.read_text())
     assert len(saved["records"]) == 6 and "missing" in saved["skipped"]
-    env = saved["environments"][0]
+    env = saved["runs"][0]["environment"]
     assert {"cpu_model", "torch_threads", "versions", "date"} <= set(env)
     rec = next(r for r in saved["records"] if r["model"] == "MicroBi")
     assert {"macro_f1", "accuracy", "params", "macs", "fit_time_s",
@@ -167,7 +167,8 @@ def test_suite_writes_json_resumes_and_reports(tmp_path, monkeypatch):
     suite.seeds = 3  # resume: only the third seed runs
     results = suites.run_suite(suite, out, None, "python -m benchmarks run smoke")
     assert len(fits) == 9 and len(results["records"]) == 9
-    assert len(results["commands"]) == 2
+    commands = [r["command"] for r in results["runs"]]
+    assert commands == ["python -m benchmarks run smoke"] * 2
 
     rows = table_rows(results)
     models = [row[1] for row in rows[1:]]
