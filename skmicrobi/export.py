@@ -108,9 +108,11 @@ def _array(ctype: str, name: str, values: np.ndarray, per_line: int = 16) -> str
     return f"static const {ctype} {name}[{len(flat)}] = {{\n{body}\n}};\n"
 
 
-def _comment_text(text: str) -> str:
-    # Keep user-provided text (class labels) from closing the comment.
-    return str(text).replace("*/", "* /").replace("\n", " ")
+def _label_text(label: Any) -> str:
+    """A class label as C comment text: its Python repr, never closing the comment."""
+    if isinstance(label, np.generic):
+        label = label.item()
+    return repr(label).replace("*/", "* /")
 
 
 def _header(model: IntegerMicroBi, name: str, classes: Sequence[Any] | None) -> str:
@@ -136,7 +138,7 @@ def _header(model: IntegerMicroBi, name: str, classes: Sequence[Any] | None) -> 
         lines.append(
             " * Classes: "
             + ", ".join(
-                f"{i} = {_comment_text(repr(label))}" for i, label in enumerate(classes)
+                f"{i} = {_label_text(label)}" for i, label in enumerate(classes)
             )
         )
     lines.append(" * Layers:")

@@ -39,8 +39,13 @@ the stage ``Conv -> BN`` is one convolution with weights
     acc[o, t] = bq[o] + sum_{c,k} Wq[o, c, k] * (q[c, t + k - K//2] - z_in[c])
 
 (out-of-range positions contribute 0), and the real pre-activation is
-``s_w[o] * acc[o, t]``. Max-pooling runs on ``acc``: requantisation is
-non-decreasing, so ``max`` commutes with it. The output is int8 with a
+``s_w[o] * acc[o, t]``. The engine computes the same integer as
+``bq'[o] + sum Wq[o, c, k] * x[c, t + k]`` with ``x`` = ``q`` padded by ``z_in``
+and the zero point folded into the bias, ``bq'[o] = bq[o] - sum_{c,k} Wq[o, c, k]
+* z_in[c]``: a plain dot product over the receptive field.
+
+Max-pooling runs on ``acc``: requantisation is non-decreasing, so ``max``
+commutes with it. The output is int8 with a
 per-tensor scale and zero point from calibration,
 
     q_out = sat_{z_out}^{127}(z_out + requantize(acc, M[o])),  M[o] = s_w[o] / s_out,
@@ -70,6 +75,7 @@ row with ``s_w[g] = max |.| / 127``, and ``b[g] = b_ih[g] + b_hh[g]`` as
 ``bq[g] = round(b[g] / s_w[g])``. Each step, in int32,
 
     acc[g]  = bq[g] + sum_i Wq_ih[g, i] * (x_t[i] - z_x) + sum_j Wq_hh[g, j] * h[j]
+            = bq'[g] + [Wq_ih | Wq_hh][g] . [x_t, h]   (bq' = bq - z_x sum_i Wq_ih)
     pre[g]  = sat16(requantize(acc[g], s_w[g] * 2**12))              (Q3.12)
     i, f, o = sigmoid_q15(pre_i, pre_f, pre_o);  g = tanh_q15(pre_g)  (Q0.15)
     c      <- ((f * c + 2**14) >> 15) + ((i * g + 2**17) >> 18)         (Q.12, int32)
@@ -97,8 +103,9 @@ identity at inference. The linear head has one weight scale for all classes,
 ``predict`` is their argmax; ``predict_proba`` is the softmax of
 ``s_logit * logits``.
 
-Every accumulator's worst case (``sum |Wq| * max |input - z| + |bq|`` over all
-int16/int8 inputs) is checked to fit int32 when the model is built, so the int32
+Every accumulator's worst case, ``|bq'| + sum |Wq| * max |input|`` over all int16
+or int8 inputs, bounds every partial sum in any order of summation; it is checked
+to fit int32 when the model is built (a clear error otherwise), so the int32
 arithmetic of the C code never overflows, whatever the input.
 """
 

@@ -46,7 +46,7 @@ def basic_motions():
 @pytest.fixture(scope="module")
 def quantizer(basic_motions):
     X_train, y_train, _, _ = basic_motions
-    clf = MicroBiClassifier(max_epochs=8, early_stopping=False, random_state=0)
+    clf = MicroBiClassifier(max_epochs=3, early_stopping=False, random_state=0)
     clf.fit(X_train, y_train)
     return Int8Quantizer(FrozenEstimator(clf), measure_object_size=False).fit(
         X_train, y_train
@@ -83,8 +83,8 @@ def test_export_writes_header_and_source(exported, quantizer):
     assert f"#define BM_SCRATCH_BYTES {layout['total']}" in h
     assert "#define BM_N_CHANNELS 6" in h and "#define BM_N_TIMEPOINTS 100" in h
     assert "#define BM_N_CLASSES 4" in h
-    for label in quantizer.classes_:
-        assert repr(label) in h
+    for i, label in enumerate(quantizer.classes_):
+        assert f"{i} = {str(label)!r}" in h
     assert "INPUT_SCALE" in h
     # No floating point, allocation or recursion in the deployed code.
     code = re.sub(r"/\*.*?\*/", "", c, flags=re.S)
@@ -97,6 +97,20 @@ def test_export_writes_header_and_source(exported, quantizer):
         assert f"{fn}(" not in body, f"{fn} is recursive"
     assert set(definitions) <= set(calls)
     assert "static const int8_t bm_conv0_w[" in code
+
+
+def test_export_keeps_labels_inside_the_comment(quantizer, tmp_path):
+    model = quantizer.integer_model_
+    hostile = ["a */ int x;", "b\nc", 3, "d", "e"][: model.n_classes]
+
+    class Fitted:
+        integer_model_ = model
+        classes_ = np.array(hostile, dtype=object)
+
+    header, _ = export_c(Fitted(), tmp_path)
+    comment = header.read_text().split("*/", 1)[0]
+    assert "a * / int x;" in comment and "2 = 3" in comment
+    assert repr("b\nc") in comment  # escaped: the comment stays on its line
 
 
 @pytest.mark.parametrize("name", ["1model", "my-model", "", "a b", None])
