@@ -109,13 +109,15 @@ def bare_epochs(
     return durations
 
 
-def _median_time(fn, repeats: int) -> float:
-    times = []
+def _interleaved(fn_a, fn_b, repeats: int) -> tuple[float, float]:
+    """Median seconds of ``fn_a`` and of ``fn_b``, timed alternately."""
+    times: tuple[list, list] = ([], [])
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, out in ((fn_a, times[0]), (fn_b, times[1])):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def predict_throughput(X: np.ndarray, y: np.ndarray, repeats: int) -> dict:
@@ -130,14 +132,18 @@ def predict_throughput(X: np.ndarray, y: np.ndarray, repeats: int) -> dict:
                 module(chunk)
 
     clf.predict(X[:64])  # warm-up: first calls allocate
-    t_predict = _median_time(lambda: clf.predict(X), repeats)
-    t_bare = _median_time(bare_forward, repeats)
-    one = Xt[:1]
-    with torch.no_grad():
-        for _ in range(20):
+    one, one_np = Xt[:1], X[:1]
+
+    def single_forward():
+        with torch.no_grad():
             module(one)
-        t_single = _median_time(lambda: module(one), 200)
-    t_single_predict = _median_time(lambda: clf.predict(X[:1]), 50)
+
+    # Each pair is timed back to back, so that load from other processes
+    # weighs on both sides of every ratio alike.
+    t_predict, t_bare = _interleaved(lambda: clf.predict(X), bare_forward, repeats)
+    t_single_predict, t_single = _interleaved(
+        lambda: clf.predict(one_np), single_forward, 100
+    )
     macs = count_macs(module, N_CHANNELS, N_TIMEPOINTS)
     return {
         "predict_windows_per_s": len(X) / t_predict,
@@ -248,10 +254,16 @@ def format_speed(r: dict) -> str:
         f"{'latency, predict(), 1 window':44s} "
         f"{r['predict_single_window_latency_us']:>11,.0f} us",
     ]
-    if r.get("int8_c_single_window_latency_us") is not None:
+    lines.append(
+        f"{'batched: bare forward / predict() speed':44s} "
+        f"{r['bare_forward_windows_per_s'] / r['predict_windows_per_s']:>12.2f} x"
+    )
+    c_us = r.get("int8_c_single_window_latency_us")
+    if c_us is not None:
         lines.append(
-            f"{'latency, INT8 C -O2, 1 window':44s} "
-            f"{r['int8_c_single_window_latency_us']:>11,.1f} us"
+            f"{'latency, INT8 C -O2, 1 window':44s} {c_us:>11,.1f} us  "
+            f"({r['torch_single_window_latency_us'] / c_us:.2f}x the torch "
+            "module's speed)"
         )
     else:
         lines.append(f"{'latency, INT8 C -O2, 1 window':44s} "
