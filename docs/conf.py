@@ -136,7 +136,11 @@ sphinx_gallery_conf = {
 # -- HTML -----------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"skmicrobi {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+# Pages with no sub-pages need no section navigation; the wide benchmark tables
+# get the room.
+html_sidebars = {page: [] for page in ("index", "install", "comparison", "changelog")}
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",

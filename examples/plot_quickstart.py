@@ -77,6 +77,7 @@ print(classification_report(y_test, clf.predict(X_test), digits=3))
 # %%
 # Which activities are confused with which: rows are the true activities,
 # columns the predicted ones.
+# sphinx_gallery_thumbnail_number = 3
 ConfusionMatrixDisplay.from_estimator(clf, X_test, y_test, cmap="Blues")
 plt.title("MicroBi on BasicMotions (test split)")
 plt.tight_layout()

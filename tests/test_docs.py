@@ -299,14 +299,20 @@ def benchmark_results():
 
 
 def _rst_problems(lines: list[str]) -> list[str]:
+    """docutils' complaints about the RST, and table cells that parse as lists."""
+    from docutils import nodes
     from docutils.core import publish_doctree
     from docutils.utils import Reporter
 
     doctree = publish_doctree(
-        "\n".join(lines), settings_overrides={"report_level": Reporter.INFO_LEVEL + 1,
-                                              "halt_level": 5}
+        "\n".join(lines),
+        settings_overrides={"report_level": Reporter.INFO_LEVEL + 1, "halt_level": 5},
     )
-    return [m.astext() for m in doctree.findall() if m.tagname == "system_message"]
+    problems = [m.astext() for m in doctree.findall(nodes.system_message)]
+    for entry in doctree.findall(nodes.entry):
+        if any(True for _ in entry.findall(nodes.bullet_list)):
+            problems.append(f"table cell read as a list: {entry.astext()!r}")
+    return problems
 
 
 def test_comparison_page_without_results_says_how_to_make_them(
@@ -326,7 +332,9 @@ def test_comparison_page_renders_odd_results_as_valid_rst(tmp_path, benchmark_re
         ' "runs": [{"command": "python -m benchmarks run smoke", "environment":'
         ' {"cpu_model": "x_86 *fast*", "versions": {"torch": "2.13"}}}],'
         ' "records": [{"dataset": "d", "model": "MicroBi", "protocol": "honest",'
-        ' "seed": 0, "error": "ValueError: bad `x` *and* _y_ | z"}],'
+        ' "seed": 0, "error": "ValueError: bad `x` *and* _y_ | z"},'
+        ' {"dataset": "d", "model": "MicroBi", "protocol": "honest", "seed": 1,'
+        ' "macro_f1": 0.9, "accuracy": 0.95}],'
         ' "skipped": {"pamap2": "OSError: no file data_home/PAMAP2_*"}}'
     )
     (folder / "later.json").write_text('{"command": "python -m benchmarks.later"}')

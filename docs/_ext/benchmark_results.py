@@ -11,6 +11,7 @@ folder gives a note saying which command produces it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from docutils.parsers.rst import Directive
@@ -55,7 +56,10 @@ def _esc(value) -> str:
 
 def _cell(value) -> str:
     text = _esc(value)
-    return text if text.strip() else "\\ "
+    if not text.strip():
+        return "\\ "
+    # A lone "-" (a missing value) or "+ x" would start a bullet list in the cell.
+    return "\\" + text if re.match(r"[-+](\s|$)", text) else text
 
 
 def _runs(results: dict) -> list[dict]:
