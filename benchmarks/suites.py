@@ -376,6 +376,19 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str) -> 
             f"{out} holds results of suite {results.get('suite')!r}, not "
             f"{suite.name!r}; pass another --out."
         )
+    # Resuming must not mix records trained with another recipe; the models,
+    # datasets and seed count may differ between runs of one suite.
+    recipe = ("max_epochs", "patience", "cnn_epochs", "microbi_protocols",
+              "max_train", "default_hyperparameters")
+    ours = json.loads(json.dumps(suite.settings(), default=_jsonable))
+    theirs = results.get("settings", {})
+    changed = [k for k in recipe if k in theirs and theirs[k] != ours[k]]
+    if changed:
+        raise ValueError(
+            f"{out} was run with other settings ({', '.join(changed)}: "
+            f"{[theirs[k] for k in changed]} vs {[ours[k] for k in changed]}); pass "
+            "another --out to start afresh."
+        )
     records = [r for r in results.get("records", []) if "error" not in r]
     done = {_key(r) for r in records}
     results.update(

@@ -190,6 +190,16 @@ def test_suite_refuses_other_suites_json(tmp_path):
         suites.run_suite(suite, out, None, "cmd")
 
 
+def test_suite_refuses_to_mix_recipes(tmp_path):
+    out = tmp_path / "smoke.json"
+    suite = suites.Suite("smoke", [], ["MicroBi"], 1, max_epochs=3, patience=1,
+                         cnn_epochs=1)
+    suites.run_suite(suite, out, None, "cmd")
+    suite.max_epochs = 4
+    with pytest.raises(ValueError, match="max_epochs"):
+        suites.run_suite(suite, out, None, "cmd")
+
+
 def test_make_suite_validates_models():
     with pytest.raises(ValueError, match="Unknown models"):
         suites.make_suite("smoke", models=["ResNet"])
