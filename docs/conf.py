@@ -16,13 +16,14 @@ from pathlib import Path
 
 import matplotlib
 
-import skmicrobi
-
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
-# The gallery and the "How it compares" page import the benchmarks package.
+# Document the checkout these docs belong to, whatever else is installed; the
+# "How it compares" page also imports its benchmarks package.
 sys.path.insert(0, str(ROOT))
+
+import skmicrobi  # noqa: E402
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")

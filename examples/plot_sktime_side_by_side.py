@@ -71,7 +71,7 @@ for name, (X, y, X_te, y_te) in datasets.items():
     length = len(X.iloc[0, 0])
     print(
         f"{name}: {len(X)} train / {len(X_te)} test cases, {X.shape[1]} channels "
-        f"x {length} steps, classes {list(np.unique(y))}"
+        f"x {length} steps, classes: {', '.join(map(str, np.unique(y)))}"
     )
 
 
