@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from skmicrobi._memmap import RowReader
+
 
 def _is_sktime_panel(X: Any) -> bool:
     """True for the pandas containers that sktime uses for panels.
@@ -158,10 +160,16 @@ def check_panel(
     return (X, int(n_features)) if return_n_features else X
 
 
-def _check_finite(X: np.ndarray, name: str, chunk: int = 4096) -> None:
+def _check_finite(X: np.ndarray, name: str, chunk_bytes: int = 4 * 2**20) -> None:
     """Raise on NaN/inf, scanning in chunks so a memmap is never loaded whole."""
-    for start in range(0, X.shape[0], chunk):
-        block = np.asarray(X[start : start + chunk])
+    rows = max(1, chunk_bytes // max(1, X[:1].nbytes))
+    reader = RowReader(X)
+    for start in range(0, X.shape[0], rows):
+        block = (
+            reader[start : start + rows]
+            if reader.from_file
+            else X[start : start + rows]
+        )
         if not np.isfinite(block).all():
             bad = start + int(np.argwhere(~np.isfinite(block))[0][0])
             raise ValueError(

@@ -12,12 +12,19 @@ scikit-learn estimator, and skorch's gaps are closed here:
 * early stopping: on a stratified (group-aware when ``groups`` is given)
   validation split carved from the training data, restoring the best epoch;
 * threads: under ``GridSearchCV(n_jobs=k)`` joblib's workers start with
-  ``OMP_NUM_THREADS = cores // k``, which torch honours; ``n_threads`` pins it.
+  ``OMP_NUM_THREADS = cores // k``, which torch honours; inside a dask worker
+  torch gets at most the worker's share of the cores; ``n_threads`` pins it;
+* data larger than RAM: a float32 memmap is read window by window from its file
+  (``skmicrobi._memmap``), so neither a copy nor its mapped pages build up;
+* pickles: the network travels only inside ``net_``, which skorch maps to the
+  CPU when CUDA is absent, and never with the training data.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import sys
 import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
@@ -36,12 +43,17 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from torch import nn
 from torch.utils.data import Subset
 
+from skmicrobi._memmap import RowReader
 from skmicrobi._validation import check_panel
 from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM
 
 #: Batch size used for inference; large batches are what make predict fast on CPU
 #: and do not change results (BatchNorm and dropout are in eval mode).
 PREDICT_BATCH_SIZE = 4096
+
+#: Upper bound of one inference batch in bytes, so that long windows of many
+#: channels do not make a batch of ``PREDICT_BATCH_SIZE`` windows huge.
+PREDICT_BATCH_BYTES = 64 * 2**20
 
 #: Floor of the cosine learning-rate schedule, as in the reference training script.
 COSINE_ETA_MIN = 1e-6
@@ -52,7 +64,8 @@ _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
 }
 
-_STATS_CHUNK = 4096
+#: Bytes of windows per block of the one-pass channel statistics.
+_STATS_CHUNK_BYTES = 4 * 2**20
 
 
 class MicroBiClassifier(ClassifierMixin, BaseEstimator):
@@ -116,7 +129,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         Torch device to train and predict on, e.g. ``"cuda"``.
     n_threads : int or None, default=None
         Torch intra-op threads while fitting and predicting; ``None`` keeps
-        torch's setting (one per core, or ``OMP_NUM_THREADS``).
+        torch's setting (one per core, or ``OMP_NUM_THREADS``), except inside a
+        dask worker, where it is at most the worker's share of the cores
+        (cores // worker threads) so that concurrent tasks do not oversubscribe.
     random_state : int, RandomState instance or None, default=None
         Seed of weight initialisation, data shuffling, dropout and the
         validation split. Two fits with the same integer give identical
@@ -344,7 +359,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         mean, scale = _channel_stats(X, train_idx)
         weight = self._class_weights(y_enc)
 
-        with torch.random.fork_rng(devices=[]), _torch_threads(self.n_threads):
+        with torch.random.fork_rng(devices=[]), _torch_threads(self._n_threads()):
             torch.manual_seed(seed)
             module = self._build_module(self.n_channels_, len(self.classes_))
             module.input_mean.copy_(torch.as_tensor(mean))
@@ -358,7 +373,10 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                 self.net_.set_params(
                     train_split=predefined_split(Subset(data, valid_idx))
                 )
-            self.net_.fit(train, None)
+            try:
+                self.net_.fit(train, None)
+            finally:
+                data.close()
 
         self.module_ = self.net_.module_
         self.module_.eval()
@@ -370,6 +388,15 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.best_epoch_ = self.n_epochs_
         return self
+
+    def _n_threads(self) -> int | None:
+        """Torch threads to use: ``n_threads``, or a dask worker's share, or None."""
+        if self.n_threads is not None:
+            return self.n_threads
+        share = _dask_worker_share()
+        if share is not None and share < torch.get_num_threads():
+            return share
+        return None
 
     def _split(
         self, y: np.ndarray, groups: np.ndarray | None, rng: np.random.RandomState
@@ -482,7 +509,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
-            iterator_valid__batch_size=PREDICT_BATCH_SIZE,
+            iterator_valid__batch_size=_predict_batch_size(
+                self.n_channels_, self.n_timepoints_
+            ),
             train_split=None,
             callbacks=callbacks,
             classes=np.arange(len(self.classes_)),
@@ -538,7 +567,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         X = self._check_predict_input(X)
         # fork_rng: the DataLoader draws a seed from the global RNG even without
         # shuffling, and predicting must not change the caller's random stream.
-        with torch.random.fork_rng(devices=[]), _torch_threads(self.n_threads):
+        with torch.random.fork_rng(devices=[]), _torch_threads(self._n_threads()):
             logits = self.net_.forward(
                 _ArrayDataset(X, None), training=False, device="cpu"
             )
@@ -584,22 +613,71 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_label = False
         return tags
 
+    def __getstate__(self) -> dict:
+        # a copy: object.__getstate__ returns the instance's own __dict__
+        state = dict(super().__getstate__())
+        if "net_" in state:
+            # module_ is net_.module_: pickled beside it, a network trained on
+            # CUDA would only load where CUDA is; skorch's own pickling of net_
+            # maps it to the CPU there.
+            state.pop("module_", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "net_" in state:
+            self.module_ = self.net_.module_
+
 
 class _ArrayDataset(torch.utils.data.Dataset):
-    """Windows (and labels) served as tensors; a memmap is read per item."""
+    """Windows (and labels) served as tensors; a memmap is read per item.
 
-    def __init__(self, X: np.ndarray, y: np.ndarray | None) -> None:
-        self.X = X
-        self.y = y
+    The attributes are not named ``X`` and ``y``: skorch's ``data_from_dataset``
+    would find those and index the whole training set out of a ``Subset`` (a
+    full copy of a memmap) just to infer classes, which ``fit`` passes anyway.
+
+    The fitted ``net_`` keeps its validation ``Subset`` of this dataset (skorch's
+    ``train_split``). Pickling the model leaves the windows out, so a saved model
+    does not carry its training data (or read a memmap whole); in the unpickled
+    copy the dataset is empty and says so if used.
+    """
+
+    def __init__(self, windows: np.ndarray, labels: np.ndarray | None) -> None:
+        self.windows = windows
+        self.labels = labels
+        self._rows = RowReader(windows)
 
     def __len__(self) -> int:
-        return len(self.X)
+        return 0 if self.windows is None else len(self.windows)
 
     def __getitem__(self, i):
-        x = torch.from_numpy(np.array(self.X[i], dtype=np.float32))
-        if self.y is None:
+        if self.windows is None:
+            raise RuntimeError(
+                "The training windows are not saved with a pickled MicroBiClassifier; "
+                "pass data explicitly, e.g. net_.partial_fit(X, y)."
+            )
+        x = torch.from_numpy(self._rows[i].astype(np.float32, copy=False))
+        if self.labels is None:
             return x, torch.tensor(0)
-        return x, torch.tensor(self.y[i])
+        return x, torch.tensor(self.labels[i])
+
+    def close(self) -> None:
+        """Close the memmap's file, which the fitted net_ need not keep open."""
+        if self._rows is not None:
+            self._rows.close()
+
+    def __getstate__(self) -> dict:
+        return {"windows": None, "labels": None, "_rows": None}
+
+    def __deepcopy__(self, memo: dict) -> _ArrayDataset:
+        # read-only training data: copies share it rather than duplicate it
+        return self
+
+
+def _predict_batch_size(n_channels: int, n_timepoints: int) -> int:
+    """``PREDICT_BATCH_SIZE`` windows, fewer when they would pass the byte bound."""
+    window_bytes = n_channels * n_timepoints * np.dtype(np.float32).itemsize
+    return max(1, min(PREDICT_BATCH_SIZE, PREDICT_BATCH_BYTES // window_bytes))
 
 
 def _channel_stats(X: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -609,10 +687,12 @@ def _channel_stats(X: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarr
     total_sq = np.zeros(n_channels)
     count = 0
     idx = np.sort(idx)
-    shift = np.asarray(X[idx[:1]], dtype=np.float64).mean(axis=(0, 2))
-    for start in range(0, len(idx), _STATS_CHUNK):
-        block = np.asarray(X[idx[start : start + _STATS_CHUNK]], dtype=np.float64)
-        block = block - shift[None, :, None]  # shifted sums stay accurate
+    rows = max(1, _STATS_CHUNK_BYTES // (X.shape[1] * X.shape[2] * 8))
+    reader = RowReader(X)
+    shift = reader[idx[:1]].astype(np.float64).mean(axis=(0, 2))
+    for start in range(0, len(idx), rows):
+        block = reader[idx[start : start + rows]].astype(np.float64)
+        block -= shift[None, :, None]  # shifted sums stay accurate
         total += block.sum(axis=(0, 2))
         total_sq += (block**2).sum(axis=(0, 2))
         count += block.shape[0] * block.shape[2]
@@ -638,6 +718,23 @@ class _torch_threads:
     def __exit__(self, *exc):
         if self.before is not None:
             torch.set_num_threads(self.before)
+
+
+def _dask_worker_share() -> int | None:
+    """Cores per task slot of the dask worker running this task; None outside dask."""
+    distributed = sys.modules.get("distributed")
+    if distributed is None:  # dask never imported: not a dask worker
+        return None
+    try:
+        worker = distributed.get_worker()
+    except ValueError:
+        return None
+    cores = (
+        len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count() or 1
+    )
+    return max(1, cores // max(1, worker.state.nthreads))
 
 
 def _silent(*args, **kwargs) -> None:
