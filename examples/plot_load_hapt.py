@@ -1,7 +1,7 @@
 """
-===========================================
+=================================================
 Load HAPT's raw streams and cut them into windows
-===========================================
+=================================================
 
 HAPT holds the raw 50 Hz smartphone recordings behind UCI-HAR: 61 experiments
 of 30 volunteers, a waist-worn accelerometer (g) and gyroscope (rad/s), with a

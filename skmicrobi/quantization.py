@@ -34,7 +34,7 @@ the stage ``Conv -> BN`` is one convolution with weights
 (``s_in[c] / sigma[c]`` for the first stage, the previous stage's output scale
 ``s_prev`` after). Weights are int8, symmetric, one scale per output channel:
 ``s_w[o] = max |W'[o]| / 127``, ``Wq = round(W' / s_w[o])`` in [-127, 127],
-``bq[o] = round(b'[o] / s_w[o])`` in int32. Then, in int32,
+``bq[o] = round(b'[o] / s_w[o])`` in int32. Then, in int32::
 
     acc[o, t] = bq[o] + sum_{c,k} Wq[o, c, k] * (q[c, t + k - K//2] - z_in[c])
 
@@ -46,7 +46,7 @@ and the zero point folded into the bias, ``bq'[o] = bq[o] - sum_{c,k} Wq[o, c, k
 
 Max-pooling runs on ``acc``: requantisation is non-decreasing, so ``max``
 commutes with it. The output is int8 with a
-per-tensor scale and zero point from calibration,
+per-tensor scale and zero point from calibration::
 
     q_out = sat_{z_out}^{127}(z_out + requantize(acc, M[o])),  M[o] = s_w[o] / s_out,
 
@@ -59,7 +59,7 @@ and the lower clamp at ``z_out`` (real 0) is the ReLU. Calibration takes the ran
 Requantisation
 --------------
 A real multiplier ``M > 0`` is stored as ``M ~ m * 2**-n`` with an int16 mantissa
-``2**14 <= m < 2**15`` (relative error <= ``2**-15``) and ``1 <= n <= 62``:
+``2**14 <= m < 2**15`` (relative error <= ``2**-15``) and ``1 <= n <= 62``::
 
     requantize(acc, M) = (acc * m + 2**(n - 1)) >> n        (int64 product)
 
@@ -72,7 +72,7 @@ the hidden state ``h`` is int8 with zero point 0 and scale
 ``s_h = max |h| / 127`` from calibration. The input and recurrent weights of a gate
 row share one scale: ``[W_ih[g] * s_x, W_hh[g] * s_h]`` is quantized as one int8
 row with ``s_w[g] = max |.| / 127``, and ``b[g] = b_ih[g] + b_hh[g]`` as
-``bq[g] = round(b[g] / s_w[g])``. Each step, in int32,
+``bq[g] = round(b[g] / s_w[g])``. Each step, in int32::
 
     acc[g]  = bq[g] + sum_i Wq_ih[g, i] * (x_t[i] - z_x) + sum_j Wq_hh[g, j] * h[j]
             = bq'[g] + [Wq_ih | Wq_hh][g] . [x_t, h]   (bq' = bq - z_x sum_i Wq_ih)
@@ -96,7 +96,7 @@ the last position (the reference code); ``"mean"``: the int32 *sum* of ``h``
 over the ``S`` steps, with ``1 / S`` folded into the scale. Dropout is the
 identity at inference. The linear head has one weight scale for all classes,
 ``s_w = max |W| / 127``, so its int32 logits share one scale
-``s_logit = s_w * s_h`` (``/ S`` for ``"mean"``):
+``s_logit = s_w * s_h`` (``/ S`` for ``"mean"``)::
 
     logits[k] = bq[k] + sum_j Wq[k, j] * feature[j],   bq[k] = round(b[k] / s_logit)
 
