@@ -32,7 +32,8 @@ class ThreadProbe(Callback):
 
 def test_learns_basic_motions_with_string_labels(basic_motions):
     X_train, y_train, X_test, y_test = basic_motions
-    clf = MicroBiClassifier(max_epochs=30, batch_size=8, random_state=0).fit(X_train, y_train)
+    clf = MicroBiClassifier(max_epochs=30, batch_size=8, random_state=0)
+    clf.fit(X_train, y_train)
     assert list(clf.classes_) == sorted(set(y_train))
     assert set(clf.predict(X_test)) <= set(y_train)
     assert f1_score(y_test, clf.predict(X_test), average="macro") >= 0.85
