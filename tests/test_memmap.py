@@ -217,20 +217,24 @@ def test_windows_cut_from_memmapped_recordings_train_without_a_copy(tmp_path):
     win = SlidingWindowTransformer(window_length=64, stride=32)
     X_ref, y_ref, g_ref = win.fit_resample(recordings, labels)
 
-    # recording by recording into a windows file: RAM holds one recording's windows
-    counts = [len(win.window_index([r])) for r in recordings]
+    # recording by recording into a windows file, as the scaling guide does it:
+    # RAM holds one recording's windows at a time
+    counts = [len(win.window_index([r], [lab])) for r, lab in zip(recordings, labels)]
     X_disk = np.lib.format.open_memmap(
         tmp_path / "windows.npy",
         mode="w+",
         dtype=np.float32,
         shape=(sum(counts), 3, 64),
     )
-    start = 0
-    for recording, count in zip(recordings, counts):
-        X_disk[start : start + count] = win.transform([recording])
-        start += count
+    y_disk, start = [], 0
+    for recording, label, n in zip(recordings, labels, counts):
+        Xr, yr, _ = win.resample([recording], [label])
+        X_disk[start : start + n] = Xr
+        y_disk.append(yr)
+        start += n
     X_disk.flush()
     del X_disk
+    np.testing.assert_array_equal(np.concatenate(y_disk), y_ref)
     X_disk = np.load(tmp_path / "windows.npy", mmap_mode="r")
     np.testing.assert_array_equal(X_disk, X_ref)
 
