@@ -21,10 +21,12 @@ Protocols:
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -332,7 +334,11 @@ def _save(path: Path, results: dict) -> dict:
     import fcntl
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.parent / f".{path.name}.lock", "w") as lock:
+    # The lock lives in the temp folder, keyed by the JSON's absolute path, so
+    # that no lock file is left in the results folder.
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"skmicrobi-bench-{digest}.lock",
+              "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         on_disk = _load_results(path)
         merged = dict(results)
