@@ -170,7 +170,7 @@ def run(out_path: Path, command: str) -> dict:
 
 
 def format_table(result: dict) -> str:
-    mb = 2**20
+    mb = 1e6
     lines = [
         f"{result['stream']['channels']}-channel {result['stream']['rate_hz']} Hz "
         f"recordings, windows of {result['stream']['window_length']} stride "
