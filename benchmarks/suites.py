@@ -414,7 +414,9 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str) -> 
             )
             skipped.pop(name, None)
         except (OSError, ValueError) as exc:  # archive missing or incomplete
-            skipped[name] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            # The first sentence says what is missing; the rest is advice.
+            reason = str(exc).splitlines()[0].split(". ")[0]
+            skipped[name] = f"{type(exc).__name__}: {reason}"
             print(f"[{suite.name}] skip {name}: {skipped[name]}", file=sys.stderr)
     results["skipped"] = skipped
     todo = [run for run in plan(suite, list(loaded)) if run not in done]
