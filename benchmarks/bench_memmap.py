@@ -9,9 +9,9 @@ benchmark writes them to disk once and trains from a ``np.memmap``:
    windows (``np.lib.format.open_memmap``), so RAM holds one recording's windows.
 2. *fit* (a fresh process): ``np.load(path, mmap_mode="r")`` and
    ``MicroBiClassifier(max_epochs=1).fit``: the NaN scan and the per-channel
-   statistics read the whole file, and training reads batches in random order
-   from all of it (by default capped at ``--max-batches``; 0 trains the full
-   epoch). The process's peak resident set (``VmHWM``) is set against the file.
+   statistics read the whole file, and the epoch reads every window in random
+   order (``--max-batches`` stops it early). The process's peak resident set
+   (``VmHWM``) is set against the file.
 
 The file goes to a temporary folder under ``--dir`` and is deleted afterwards.
 Run with ``python -m benchmarks.bench_memmap``; prints a table and writes
@@ -244,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-batches",
         type=int,
-        default=500,
-        help="training batches before stopping (0: the full epoch)",
+        default=0,
+        help="training batches before stopping (default 0: the full epoch)",
     )
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--threads", type=int, default=None)

@@ -53,7 +53,7 @@ PREDICT_BATCH_SIZE = 4096
 
 #: Upper bound of one inference batch in bytes, so that long windows of many
 #: channels do not make a batch of ``PREDICT_BATCH_SIZE`` windows huge.
-PREDICT_BATCH_BYTES = 64 * 2**20
+PREDICT_BATCH_BYTES = 16 * 2**20
 
 #: Floor of the cosine learning-rate schedule, as in the reference training script.
 COSINE_ETA_MIN = 1e-6
@@ -694,7 +694,8 @@ def _channel_stats(X: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarr
         block = reader[idx[start : start + rows]].astype(np.float64)
         block -= shift[None, :, None]  # shifted sums stay accurate
         total += block.sum(axis=(0, 2))
-        total_sq += (block**2).sum(axis=(0, 2))
+        block *= block  # in place: no second block in memory
+        total_sq += block.sum(axis=(0, 2))
         count += block.shape[0] * block.shape[2]
     mean = total / count
     var = np.maximum(total_sq / count - mean**2, 0.0)
