@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
@@ -586,10 +587,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to 1.
         """
-        logits = self._logits(X)
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return softmax(self._logits(X), axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted label of each window.

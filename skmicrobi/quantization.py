@@ -120,6 +120,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from scipy.special import softmax
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -509,12 +510,6 @@ def quantize_input(model: IntegerMicroBi, X: np.ndarray) -> tuple[np.ndarray, in
 
 
 # -- the estimator ----------------------------------------------------------------
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Fit a MicroBi classifier, then predict with a fully integer (INT8) copy of it.
 
@@ -826,7 +821,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to 1.
         """
-        return _softmax(self.decision_function(X))
+        return softmax(self.decision_function(X), axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels predicted by the integer model.
