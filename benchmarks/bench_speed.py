@@ -32,13 +32,14 @@ from torch import nn
 
 from benchmarks.environment import cpu_peak_macs_per_s, environment
 from skmicrobi import MicroBiClassifier, count_macs
+from skmicrobi.classifier import _predict_batch_size
 
 N_WINDOWS, N_CHANNELS, N_TIMEPOINTS, N_CLASSES, BATCH_SIZE = 7352, 9, 128, 6, 64
 #: Targets of issue 2: skorch's epoch overhead and batched predict throughput.
 TARGET_OVERHEAD = 0.10
 TARGET_WINDOWS_PER_S = 15_000
-#: Batch of the bare forward pass, the classifier's predict batch.
-PREDICT_BATCH = 4096
+#: Batch of the bare forward pass: the classifier's predict batch.
+PREDICT_BATCH = _predict_batch_size(N_CHANNELS, N_TIMEPOINTS)
 
 
 def _data(n_windows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -42,19 +42,21 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state
 from torch import nn
-from torch.utils.data import Subset
+from torch.utils.data import Subset, default_collate
 
 from skmicrobi._memmap import RowReader
 from skmicrobi._validation import check_panel
 from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM
 
-#: Batch size used for inference; large batches are what make predict fast on CPU
-#: and do not change results (BatchNorm and dropout are in eval mode).
-PREDICT_BATCH_SIZE = 4096
+#: Batch size used for inference (results do not depend on it: BatchNorm and
+#: dropout are in eval mode). Batches of a few hundred windows amortise the LSTM's
+#: per-step cost while the activations stay in cache: on a 2-core EPYC, UCI-HAR
+#: windows go 20,500/s in batches of 512 and 14,300/s in batches of 3,640.
+PREDICT_BATCH_SIZE = 512
 
 #: Upper bound of one inference batch in bytes, so that long windows of many
 #: channels do not make a batch of ``PREDICT_BATCH_SIZE`` windows huge.
-PREDICT_BATCH_BYTES = 16 * 2**20
+PREDICT_BATCH_BYTES = 4 * 2**20
 
 #: Floor of the cosine learning-rate schedule, as in the reference training script.
 COSINE_ETA_MIN = 1e-6
@@ -510,6 +512,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
+            iterator_train__collate_fn=_collate,
+            iterator_valid__collate_fn=_collate,
             iterator_valid__batch_size=_predict_batch_size(
                 self.n_channels_, self.n_timepoints_
             ),
@@ -659,6 +663,20 @@ class _ArrayDataset(torch.utils.data.Dataset):
             return x, torch.tensor(0)
         return x, torch.tensor(self.labels[i])
 
+    def __getitems__(self, indices: list[int]) -> _Batch:
+        # A whole batch in one read and one conversion: the DataLoader calls
+        # this instead of __getitem__ per window, then ``_collate`` passes the
+        # batch through (per-window items plus stacking cost 20x more).
+        if self.windows is None:
+            return self[0]  # raises the explanation
+        idx = np.asarray(indices, dtype=np.intp)
+        x = torch.from_numpy(self._rows[idx].astype(np.float32, copy=False))
+        if self.labels is None:
+            y = torch.zeros(len(idx), dtype=torch.int64)
+        else:
+            y = torch.from_numpy(np.asarray(self.labels[idx]))
+        return _Batch((x, y))
+
     def close(self) -> None:
         """Close the memmap's file, which the fitted net_ need not keep open."""
         if self._rows is not None:
@@ -670,6 +688,21 @@ class _ArrayDataset(torch.utils.data.Dataset):
     def __deepcopy__(self, memo: dict) -> _ArrayDataset:
         # read-only training data: copies share it rather than duplicate it
         return self
+
+
+class _Batch(tuple):
+    """A batch ``(X, y)`` already collated by ``_ArrayDataset.__getitems__``."""
+
+
+def _collate(batch: Any) -> Any:
+    """The DataLoader's collate: batches from ``_ArrayDataset`` pass as they are.
+
+    Anything else (skorch's own datasets, when ``net_`` is used directly) goes
+    through torch's default collate.
+    """
+    if isinstance(batch, _Batch):
+        return tuple(batch)
+    return default_collate(batch)
 
 
 def _predict_batch_size(n_channels: int, n_timepoints: int) -> int:
