@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from skmicrobi.int8.fixedpoint import GATE_FRAC_BITS, SIGMOID_TABLE
-from skmicrobi.int8.model import TAP_MULTIPLE, IntegerMicroBi, padded_taps
+from skmicrobi.int8.model import IntegerMicroBi, padded_lstm_row, padded_taps
 
 #: Flags of the C compiler in :func:`compile_c` and :func:`run_c`.
 DEFAULT_CFLAGS = ("-std=c99", "-Wall", "-Wextra", "-Werror", "-O2")
@@ -55,6 +55,7 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
       overlap; its size is the largest sum of two consecutive stage outputs.
     - ``work16`` (int16): a conv stage's receptive field ``col`` (``in_channels *
       kernel_size``, padded like the weight rows), or the LSTM's ``v = [x_t, h]``
+      (zero-padded, see :func:`~skmicrobi.int8.model.padded_lstm_row`)
       and new hidden state.
     - ``work32`` (int32): a conv stage's running max per output channel, or the
       LSTM's cell state and the reduced features.
@@ -84,7 +85,10 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
     act = max(a + b for a, b in zip(outs, outs[1:] + [0]))
     hidden = model.hidden_size
     n_in = model.lstm[0].weight_ih.shape[1]
-    work16 = max(max(padded_taps(s) for s in model.convs), n_in + 2 * hidden)
+    work16 = max(
+        max(padded_taps(s) for s in model.convs),
+        padded_lstm_row(n_in, hidden) + hidden,
+    )
     work32 = max(
         max(s.weight.shape[0] for s in model.convs),
         hidden + hidden * len(model.lstm),
@@ -229,21 +233,30 @@ static int32_t {name}_gate(int64_t acc, int32_t m, int32_t shift)
 
 _CONV = """\
 /* Conv (padded with the zero point), then max-pool and requantise; the running
-   max per output channel is kept in best. */
+   max per output channel is kept in best. col holds the receptive field of
+   position t; from one position to the next it slides by one step, so only the
+   newest column of each input channel is read. */
 static void {name}_conv{i}(const {in_type} *restrict x, int8_t *restrict y,
                            int16_t *restrict col, int32_t *restrict best)
 {{
-    int32_t u, j, t, c, k, o, n;
+    int32_t u, j, t, c, k, o, n, pos;
+    for (c = 0; c < {in_ch}; c++)
+        for (k = 0; k < {kernel}; k++) {{
+            pos = k - {pad};
+            col[c * {kernel} + k] = (int16_t)(pos >= 0 && pos < {length}
+                ? x[c * {length} + pos] : {zero_point});
+        }}
+    for (n = {taps}; n < {row}; n++) col[n] = 0;
     for (u = 0; u < {out_len}; u++) {{
         for (j = 0; j < {pool}; j++) {{
             t = u * {pool} + j;
-            for (c = 0; c < {in_ch}; c++)
-                for (k = 0; k < {kernel}; k++) {{
-                    const int32_t pos = t + k - {pad};
-                    col[c * {kernel} + k] = (int16_t)(pos >= 0 && pos < {length}
+            if (t > 0) {{
+                memmove(col, col + 1, ({taps} - 1) * sizeof *col);
+                pos = t + {kernel} - 1 - {pad};
+                for (c = 0; c < {in_ch}; c++)
+                    col[c * {kernel} + {kernel} - 1] = (int16_t)(pos < {length}
                         ? x[c * {length} + pos] : {zero_point});
-                }}
-            for (n = {taps}; n < {row}; n++) col[n] = 0;
+            }}
             for (o = 0; o < {out_ch}; o++) {{
                 const int8_t *restrict w = {name}_conv{i}_w + o * {row};
                 int32_t a = {name}_conv{i}_b[o];
@@ -260,17 +273,20 @@ static void {name}_conv{i}(const {in_type} *restrict x, int8_t *restrict y,
 """
 
 _LSTM = """\
-/* One direction. v = [x_t, h] holds the step's input next to the hidden state,
-   so each gate row [W_ih | W_hh] is one dot product with v. */
+/* One direction. v = [x_t, h, 0, ...] holds the step's input next to the hidden
+   state, then zeros up to {padded} entries, so the four gate rows of hidden unit
+   j are four dot products with v over {padded} entries (a loop the compiler
+   vectorises). Past the end of its {row} weights a row reads the next row's
+   first weights, or the zeros that end the table, and meets the zeros of v. */
 static void {name}_lstm(const int8_t *restrict x, const int8_t *restrict w,
                         const int32_t *restrict b, const int16_t *restrict m,
                         const int8_t *restrict s, int32_t reverse,
                         int16_t *restrict v, int16_t *restrict h_new,
                         int32_t *restrict c, int32_t *restrict feat)
 {{
-    int32_t step, t, i, j, n, g;
+    int32_t step, t, i, j, n;
+    for (n = {n_in}; n < {padded}; n++) v[n] = 0;
     for (j = 0; j < {hidden}; j++) {{
-        v[{n_in} + j] = 0;
         c[j] = 0;
         feat[j] = 0;
     }}
@@ -278,18 +294,22 @@ static void {name}_lstm(const int8_t *restrict x, const int8_t *restrict w,
         t = reverse ? {steps} - 1 - step : step;
         for (i = 0; i < {n_in}; i++) v[i] = x[i * {steps} + t];
         for (j = 0; j < {hidden}; j++) {{
-            int32_t pre[4], ig, fg, gg, og;
-            for (g = 0; g < 4; g++) {{
-                const int32_t r = g * {hidden} + j;
-                const int8_t *restrict wr = w + r * {row};
-                int32_t a = b[r];
-{lstm_dot}
-                pre[g] = {name}_gate(a, m[r], s[r]);
+            const int8_t *restrict wi = w + j * {row};
+            const int8_t *restrict wf = wi + {gate_stride};
+            const int8_t *restrict wg = wf + {gate_stride};
+            const int8_t *restrict wo = wg + {gate_stride};
+            int32_t ai = b[j], af = b[{hidden} + j], ag = b[{hidden2} + j],
+                    ao = b[{hidden3} + j], ig, fg, gg, og;
+            for (n = 0; n < {padded}; n++) {{
+                ai += wi[n] * v[n];
+                af += wf[n] * v[n];
+                ag += wg[n] * v[n];
+                ao += wo[n] * v[n];
             }}
-            ig = {name}_sigmoid(pre[0]);
-            fg = {name}_sigmoid(pre[1]);
-            gg = {name}_tanh(pre[2]);
-            og = {name}_sigmoid(pre[3]);
+            ig = {name}_sigmoid({name}_gate(ai, m[j], s[j]));
+            fg = {name}_sigmoid({name}_gate(af, m[{hidden} + j], s[{hidden} + j]));
+            gg = {name}_tanh({name}_gate(ag, m[{hidden2} + j], s[{hidden2} + j]));
+            og = {name}_sigmoid({name}_gate(ao, m[{hidden3} + j], s[{hidden3} + j]));
             c[j] = (int32_t)((((int64_t)fg * c[j] + {half_keep}) >> 15)
                              + ((ig * gg + {half_gain}) >> {gain}));
             h_new[j] = (int16_t){name}_sat({name}_requantize(
@@ -301,34 +321,15 @@ static void {name}_lstm(const int8_t *restrict x, const int8_t *restrict w,
 """
 
 
-def _dot_loops(w: str, v: str, length: int, indent: str) -> str:
-    """``a += w[n] * v[n]`` for ``n < length``, as C statements.
-
-    A loop over the largest multiple of 16 (GCC vectorises a loop at -O2 only when
-    its trip count is a multiple of the vector length), then the few remaining
-    terms written out: as a loop of their own they would cost more than the
-    vectorised part.
-    """
-    main = length - length % TAP_MULTIPLE
-    lines = []
-    if main:
-        lines.append(f"for (n = 0; n < {main}; n++) a += {w}[n] * {v}[n];")
-    if main < length:
-        terms = [f"{w}[{n}] * {v}[{n}]" for n in range(main, length)]
-        lines.append("a += " + terms[0])
-        lines += [f"     + {term}" for term in terms[1:]]
-        lines[-1] += ";"
-    return "".join(f"{indent}{line}\n" for line in lines)
-
-
 def _source(model: IntegerMicroBi, name: str) -> str:
     layout = scratch_layout(model)
     lengths = model.stage_lengths
     hidden = model.hidden_size
     n_in = model.lstm[0].weight_ih.shape[1]
+    padded = padded_lstm_row(n_in, hidden)
     parts = [
         f"/* {name}.c: generated by skmicrobi.export.export_c; see {name}.h. */\n",
-        f'#include "{name}.h"\n\n',
+        f'#include <string.h>\n#include "{name}.h"\n\n',
     ]
     for i, stage in enumerate(model.convs):
         rows = stage.weight.reshape(len(stage.weight), -1)
@@ -341,7 +342,8 @@ def _source(model: IntegerMicroBi, name: str) -> str:
             parts.append(_array("int16_t", f"{name}_conv0_z", stage.input_zero_point))
     for d, direction in enumerate(model.lstm):
         rows = np.concatenate([direction.weight_ih, direction.weight_hh], axis=1)
-        parts.append(_array("int8_t", f"{name}_lstm{d}_w", rows))
+        table = np.concatenate([rows.ravel(), np.zeros(padded - rows.shape[1], int)])
+        parts.append(_array("int8_t", f"{name}_lstm{d}_w", table))
         parts.append(_array("int32_t", f"{name}_lstm{d}_b", direction.bias, 8))
         parts.append(_array("int16_t", f"{name}_lstm{d}_m", direction.multiplier))
         parts.append(_array("int8_t", f"{name}_lstm{d}_s", direction.shift))
@@ -402,7 +404,10 @@ def _source(model: IntegerMicroBi, name: str) -> str:
             steps=steps,
             n_in=n_in,
             row=n_in + hidden,
-            lstm_dot=_dot_loops("wr", "v", n_in + hidden, " " * 16),
+            padded=padded,
+            gate_stride=hidden * (n_in + hidden),
+            hidden2=2 * hidden,
+            hidden3=3 * hidden,
             half_keep=1 << 14,
             half_gain=1 << (gain - 1),
             gain=gain,
@@ -432,7 +437,7 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         body.append(
             f"    {name}_lstm({source}, {name}_lstm{d}_w, {name}_lstm{d}_b, "
             f"{name}_lstm{d}_m, {name}_lstm{d}_s, {int(model.lstm[d].reverse)},\n"
-            f"              {name}_work16, {name}_work16 + {n_in + hidden}, "
+            f"              {name}_work16, {name}_work16 + {padded}, "
             f"{name}_work32, feat + {d * hidden});"
         )
     body += [

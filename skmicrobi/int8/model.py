@@ -20,6 +20,18 @@ def padded_taps(stage: ConvStage) -> int:
     return -(-taps // TAP_MULTIPLE) * TAP_MULTIPLE
 
 
+def padded_lstm_row(n_inputs: int, hidden_size: int) -> int:
+    """Length of the LSTM's dot products in the C export.
+
+    A gate row ``[W_ih | W_hh]`` has ``n_inputs + hidden_size`` weights; the C code
+    takes its dot product with ``[x_t, h]`` over this length, the next multiple of
+    :data:`TAP_MULTIPLE`, against zeros, so that the loop vectorises. The rows
+    stay packed: the C table only gains ``padded - row`` zero bytes at its end.
+    """
+    row = n_inputs + hidden_size
+    return -(-row // TAP_MULTIPLE) * TAP_MULTIPLE
+
+
 @dataclass(frozen=True)
 class ConvStage:
     """One ``Conv1d -> BatchNorm -> ReLU -> MaxPool`` stage with BatchNorm folded in.
@@ -155,12 +167,18 @@ class IntegerMicroBi:
         -------
         dict
             ``weights_bytes`` (int8 weights, conv rows padded to
-            :data:`TAP_MULTIPLE`), ``biases_bytes`` (int32),
+            :data:`TAP_MULTIPLE`, each LSTM table with its zero tail),
+            ``biases_bytes`` (int32),
             ``scales_bytes`` (multipliers, shifts, zero points), ``tables_bytes``
             (the sigmoid table) and ``total_bytes`` (their sum).
         """
         weights = sum(s.weight.shape[0] * padded_taps(s) for s in self.convs)
         weights += sum(d.weight_ih.size + d.weight_hh.size for d in self.lstm)
+        # each direction's table ends with the zeros its last row's padded dot
+        # product reads (see padded_lstm_row)
+        n_in = self.lstm[0].weight_ih.shape[1]
+        tail = padded_lstm_row(n_in, self.hidden_size) - n_in - self.hidden_size
+        weights += tail * len(self.lstm)
         weights += self.head_weight.size
         biases = 4 * (
             sum(s.bias.size for s in self.convs)
