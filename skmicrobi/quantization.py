@@ -154,6 +154,10 @@ from skmicrobi.network import MicroBiConvLSTM
 #: Windows per forward pass during calibration (bounds memory, not results).
 _CALIBRATION_BATCH = 256
 
+#: Windows per batch of the integer engine in predict: bounds its int64
+#: intermediates (45 KiB per UCI-HAR window at peak) to about 45 MiB.
+PREDICT_BATCH_SIZE = 1024
+
 
 class InputSaturationWarning(SkmicrobiWarning):
     """Raw input values fell outside the integer model's int16 input range.
@@ -770,6 +774,12 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Input windows for :func:`skmicrobi.int8.predict_logits` or the C
             function (``in[c * n_timepoints + t]`` per window).
         """
+        X = self._check_windows(X)
+        q, n_saturated = quantize_input(self.integer_model_, X)
+        self._warn_saturated(n_saturated, X.size)
+        return q
+
+    def _check_windows(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "integer_model_")
         X = check_panel(X, name="X")
         model = self.integer_model_
@@ -779,17 +789,36 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{type(self).__name__} was fitted on "
                 f"{(model.n_channels, model.n_timepoints)}."
             )
-        q, n_saturated = quantize_input(model, X)
+        return X
+
+    @staticmethod
+    def _warn_saturated(n_saturated: int, n_values: int) -> None:
         if n_saturated:
             warnings.warn(
-                f"{n_saturated} of {X.size} input values lie outside the integer "
+                f"{n_saturated} of {n_values} input values lie outside the integer "
                 "model's input range (+-32767 * input_scale per channel) and were "
                 "saturated. Refit with a larger input_headroom or input_scale if "
                 "such values are expected.",
                 InputSaturationWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        return q
+
+    def _logits(self, X: Any) -> np.ndarray:
+        """Dequantised integer logits, ``(n_samples, n_classes)``, in batches.
+
+        Batches bound the engine's int64 intermediates (and read a memmap a
+        part at a time); one warning counts the saturated values of all of them.
+        """
+        X = self._check_windows(X)
+        model = self.integer_model_
+        logits = np.empty((len(X), model.n_classes))
+        n_saturated = 0
+        for start in range(0, len(X), PREDICT_BATCH_SIZE):
+            q, n = quantize_input(model, X[start : start + PREDICT_BATCH_SIZE])
+            n_saturated += n
+            logits[start : start + len(q)] = predict_logits(model, q)
+        self._warn_saturated(n_saturated, X.size)
+        return logits * model.logit_scale
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Dequantised logits of the integer model: ``logit_scale * int32 logits``.
@@ -801,12 +830,13 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
-            Class scores; ``predict`` takes their argmax.
+        ndarray of shape (n_samples, n_classes) or (n_samples,)
+            Class scores (``predict`` takes their argmax); for two classes,
+            scikit-learn's convention, as :class:`~skmicrobi.MicroBiClassifier`:
+            the score of ``classes_[1]`` minus that of ``classes_[0]``.
         """
-        q = self.quantize_input(X)
-        logits = predict_logits(self.integer_model_, q)
-        return logits.astype(np.float64) * self.integer_model_.logit_scale
+        logits = self._logits(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Softmax of the dequantised integer logits.
@@ -821,7 +851,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to 1.
         """
-        return softmax(self.decision_function(X), axis=1)
+        return softmax(self._logits(X), axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels predicted by the integer model.
@@ -836,8 +866,8 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        check_is_fitted(self, "integer_model_")
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        logits = self._logits(X)  # first: raises NotFittedError before fit
+        return self.classes_[np.argmax(logits, axis=1)]
 
     def __sklearn_tags__(self):  # noqa: D105
         tags = super().__sklearn_tags__()

@@ -117,6 +117,37 @@ def test_saturating_inputs_warn(quantizer, basic_motions):
         quantizer.predict(basic_motions[2][:3])
 
 
+def test_predict_in_batches_matches_the_engine_and_warns_once(
+    quantizer, basic_motions, monkeypatch
+):
+    from skmicrobi import quantization
+    from skmicrobi.int8 import predict_logits
+
+    X = basic_motions[2][:10].copy()
+    X[1, 0, 0] = X[8, 1, 5] = 1e6  # saturated values in two different batches
+    with pytest.warns(InputSaturationWarning):
+        whole = predict_logits(quantizer.integer_model_, quantizer.quantize_input(X))
+    monkeypatch.setattr(quantization, "PREDICT_BATCH_SIZE", 3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores = quantizer.decision_function(X)
+    saturation = [w for w in caught if w.category is InputSaturationWarning]
+    assert len(saturation) == 1 and "2 of 6000 input values" in str(saturation[0])
+    np.testing.assert_array_equal(
+        scores, whole * quantizer.integer_model_.logit_scale
+    )
+
+
+def test_binary_decision_function_is_one_score_per_window(small):
+    X, y = small
+    q = Int8Quantizer(MicroBiClassifier(**TINY), measure_object_size=False).fit(X, y)
+    scores = q.decision_function(X)
+    assert scores.shape == (len(X),)
+    # scikit-learn's convention, as the float classifier: > 0 means classes_[1]
+    assert np.array_equal(q.classes_[(scores > 0).astype(int)], q.predict(X))
+    assert q.estimator_.decision_function(X).shape == (len(X),)
+
+
 def test_quantize_input_matches_documented_scale(quantizer, basic_motions):
     X = basic_motions[2][:2]
     q = quantizer.quantize_input(X)
