@@ -206,6 +206,62 @@ def _speed_md(results: dict) -> str:
     ])
 
 
+#: Results printed by their script's own formatter: file stem -> (title, module,
+#: function); the docs' comparison page renders the same files.
+TEXT_TABLES = {
+    "windowing": ("Windowing throughput and memory", "benchmarks.bench_windowing",
+                  "format_table"),
+    "memmap": ("Training from a memory-mapped file", "benchmarks.bench_memmap",
+               "format_table"),
+    "long_stream": ("Predicting on hours-long recordings",
+                    "benchmarks.bench_long_stream", "format_table"),
+}
+
+
+def _text_md(stem: str, results: dict) -> str:
+    import importlib
+
+    title, module, function = TEXT_TABLES[stem]
+    text = getattr(importlib.import_module(module), function)(results)
+    return "\n".join([
+        f"## {title} (`{stem}.json`)", "", "Produced by:", "",
+        f"    {results.get('command')}", "", "Machine:", "",
+        f"- {_machine(results.get('environment', {}))}", "", "```", text, "```", "",
+    ])
+
+
+def _int8_md(results: dict) -> str:
+    """``bench_int8``: float against INT8 per dataset, and the UCI-HAR footprint."""
+    lines = ["## Float against fully integer INT8 (`int8.json`)", "",
+             "Produced by `python -m benchmarks.bench_int8` (honest protocol, "
+             "seeds as listed); machine: "
+             + ", ".join(f"{k} {v}" for k, v in results.get("machine", {}).items())
+             + ".", ""]
+    rows = [["dataset", "seeds", "F1 float %", "F1 INT8 %", "drop (mean)",
+             "drop (max)", "agreement", "INT8 bytes", "object bytes"]]
+    for dataset, r in results.get("summary", {}).items():
+        rows.append([
+            dataset, str(r["seeds"]),
+            f"{r['f1_float_mean']:.2f} ± {r['f1_float_std']:.2f}",
+            f"{r['f1_int8_mean']:.2f} ± {r['f1_int8_std']:.2f}",
+            f"{r['f1_drop_mean']:+.2f}", f"{r['f1_drop_max']:+.2f}",
+            f"{r['agreement_mean']:.4f}", f"{r['int8_total_bytes']:,}",
+            _fmt(r.get("object_bytes"), ","),
+        ])
+    lines += [markdown_table(rows), ""]
+    config = results.get("uci_har_config")
+    if config:
+        lines += [f"UCI-HAR configuration ({config.get('source')}):", ""]
+        for key, value in config.items():
+            if key == "source":
+                continue
+            if isinstance(value, dict):
+                value = ", ".join(f"{k} {v}" for k, v in value.items())
+            lines.append(f"- `{key}`: {value}")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def write_results_md(folder: Path = RESULTS_DIR, path: Path = RESULTS_MD) -> Path:
     """Regenerate ``RESULTS.md`` (and the plots) from every JSON in ``folder``."""
     parts = [
@@ -229,5 +285,11 @@ def write_results_md(folder: Path = RESULTS_DIR, path: Path = RESULTS_MD) -> Pat
         else:
             plots(results, folder)
             parts.append(_suite_md(results, folder))
+    if (folder / "int8.json").is_file():
+        parts.append(_int8_md(json.loads((folder / "int8.json").read_text())))
+    for stem in TEXT_TABLES:
+        file = folder / f"{stem}.json"
+        if file.is_file():
+            parts.append(_text_md(stem, json.loads(file.read_text())))
     path.write_text("\n".join(parts))
     return path

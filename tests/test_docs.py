@@ -351,8 +351,11 @@ def test_comparison_page_renders_odd_results_as_valid_rst(tmp_path, benchmark_re
 def test_comparison_page_renders_the_repository_results(benchmark_results):
     lines, files = benchmark_results.render()
     assert _rst_problems(lines) == []
+    text = "\n".join(lines)
     for path in files:
-        assert f"benchmarks/results/{path.name}" in "\n".join(lines)
+        assert f"benchmarks/results/{path.name}" in text
+    # every results file of the repository has its table, none a placeholder
+    assert "No table" not in text
 
 
 def test_optional_scaling_page_enters_the_toctree_only_when_present(tmp_path):

@@ -20,14 +20,19 @@ from docutils.statemachine import StringList
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
 #: Order of the sections; other JSON files follow by name.
-ORDER = ("paper", "smoke", "int8", "speed", "windowing")
+ORDER = ("paper", "smoke", "int8", "speed", "windowing", "memmap", "long_stream")
 TITLES = {
     "paper": "The paper's datasets and protocol",
     "smoke": "Smoke suite (few epochs, minutes)",
     "int8": "Float against fully integer (INT8)",
     "speed": "Training and inference speed",
     "windowing": "Windowing throughput and memory",
+    "memmap": "Training from a memory-mapped file larger than RAM allows",
+    "long_stream": "Predicting on hours-long recordings",
 }
+#: Results shown as their benchmark script prints them (benchmarks.report's
+#: TEXT_TABLES, plus the speed suite).
+TEXT_TABLES = ("speed", "windowing", "memmap", "long_stream")
 
 
 def _title(text: str, char: str = "-") -> list[str]:
@@ -164,16 +169,17 @@ def _int8(results: dict) -> list[str]:
     return lines
 
 
-def _speed(results: dict) -> list[str]:
-    from benchmarks.bench_speed import format_speed
+def _text_table(stem: str, results: dict) -> list[str]:
+    """The results as the benchmark script prints them (see TEXT_TABLES)."""
+    import importlib
 
-    return _commands(results) + _literal(format_speed(results))
+    from benchmarks.report import TEXT_TABLES as formatters
 
-
-def _windowing(results: dict) -> list[str]:
-    from benchmarks.bench_windowing import format_table
-
-    return _commands(results) + _literal(format_table(results))
+    formatters = {"speed": (None, "benchmarks.bench_speed", "format_speed"),
+                  **formatters}
+    _, module, function = formatters[stem]
+    text = getattr(importlib.import_module(module), function)(results)
+    return _commands(results) + _literal(text)
 
 
 def render(folder: Path = RESULTS) -> tuple[list[str], list[Path]]:
@@ -198,10 +204,8 @@ def render(folder: Path = RESULTS) -> tuple[list[str], list[Path]]:
         lines += [f"From ``benchmarks/results/{path.name}``.", ""]
         if path.stem == "int8":
             lines += _int8(results)
-        elif path.stem == "speed":
-            lines += _speed(results)
-        elif path.stem == "windowing":
-            lines += _windowing(results)
+        elif path.stem in TEXT_TABLES:
+            lines += _text_table(path.stem, results)
         elif "records" in results:
             lines += _records_suite(path.stem, results)
         else:
