@@ -13,7 +13,7 @@ from skmicrobi.export import export_c, find_compiler
 from skmicrobi.quantization import Int8Quantizer, quantize_input
 
 #: Calls of the C function per timing; the median of REPEATS timings is kept.
-CALLS, REPEATS = 200, 7
+CALLS, REPEATS = 500, 31
 
 _TIMER = """\
 #define _POSIX_C_SOURCE 199309L
