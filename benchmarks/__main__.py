@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="folder with the archives (default: the shared data)")
     run.add_argument("--threads", type=int,
                      help="torch intra-op threads (default: torch's, one per core)")
+    run.add_argument("--redo", action="store_true",
+                     help="paper/smoke: run again the records already in the JSON")
     run.add_argument("--no-report", action="store_true",
                      help="do not regenerate RESULTS.md afterwards")
     run.add_argument("--epochs", type=int, default=3, help="speed: epochs per repeat")
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         suite = make_suite(args.suite, args.seeds, args.datasets, args.models,
                            args.max_epochs, data_home)
         results = run_suite(suite, args.out / f"{args.suite}.json", data_home,
-                            command)
+                            command, redo=args.redo)
         print_suite(results)
     if not args.no_report and args.out == RESULTS_DIR:
         print(f"wrote {write_results_md(args.out)}", file=sys.stderr)

@@ -374,8 +374,14 @@ def plan(suite: Suite, available: list[str]) -> list[tuple[str, str, str, int]]:
     return runs
 
 
-def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str) -> dict:
-    """Run every missing record of ``suite``, writing ``out`` after each one."""
+def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str,
+              redo: bool = False) -> dict:
+    """Run every missing record of ``suite``, writing ``out`` after each one.
+
+    With ``redo``, the suite's records already in ``out`` are run again (to
+    measure them at the current code); each new record replaces the old one as
+    it is written, so a stopped redo leaves one record per run.
+    """
     results = _load_results(out)
     if results and results.get("suite") != suite.name:
         raise ValueError(
@@ -396,6 +402,9 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str) -> 
             "another --out to start afresh."
         )
     records = [r for r in results.get("records", []) if "error" not in r]
+    if redo:
+        again = set(plan(suite, suite.datasets))
+        records = [r for r in records if _key(r) not in again]
     done = {_key(r) for r in records}
     results.update(
         suite=suite.name, settings=suite.settings(), records=records,
@@ -432,7 +441,9 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str) -> 
             record = {"dataset": name, "model": model, "protocol": protocol,
                       "seed": seed, "error": f"{type(exc).__name__}: {exc}"}
             print(f"[{suite.name}]   FAILED: {record['error']}", file=sys.stderr)
-        results["records"].append(record)
+        # replaces a record of the same run (--redo, or another process)
+        results["records"] = [r for r in results["records"]
+                              if _key(r) != _key(record)] + [record]
         results = _save(out, results)
         elapsed = time.perf_counter() - t0
         if "error" not in record:

@@ -181,6 +181,18 @@ def test_suite_writes_json_resumes_and_reports(tmp_path, monkeypatch):
     assert (tmp_path / "smoke_f1_vs_params.png").stat().st_size > 0
     assert (tmp_path / "smoke_float_vs_int8.png").stat().st_size > 0
 
+    # --redo: one model's records are run again and replace the old ones
+    old = {r["seed"]: r for r in results["records"]
+           if r["model"] == "CNNClassifierTorch"}
+    suite.models = ["CNNClassifierTorch"]
+    results = suites.run_suite(suite, out, None, "python -m benchmarks run smoke "
+                               "--models CNNClassifierTorch --redo", redo=True)
+    assert len(fits) == 8 and len(results["records"]) == 6
+    new = {r["seed"]: r for r in json.loads(out.read_text())["records"]
+           if r["model"] == "CNNClassifierTorch"}
+    assert sorted(new) == [0, 1]
+    assert all(new[s]["fit_time_s"] != old[s]["fit_time_s"] for s in new)
+
 
 def test_suite_refuses_other_suites_json(tmp_path):
     out = tmp_path / "x.json"
