@@ -324,12 +324,15 @@ def _write_atomically(path: Path, payload: dict) -> None:
     os.replace(tmp, path)
 
 
-def _save(path: Path, results: dict) -> dict:
+def _save(path: Path, results: dict, mine: set | frozenset = frozenset()) -> dict:
     """Merge ``results`` into the file under a lock, so parallel runs add up.
 
     Two processes may run different models of one suite into the same file
     (e.g. ``--models MicroBi`` and ``--models TinyHAR``); each save re-reads
-    the file and keeps every record either process has written.
+    the file and keeps every record either process has written. For a run the
+    file and ``results`` both hold, the file's record wins unless its key is in
+    ``mine`` (the runs this process has measured): another process may have
+    measured it again (``--redo``) since this one loaded the file.
     """
     import fcntl
 
@@ -341,12 +344,12 @@ def _save(path: Path, results: dict) -> dict:
               "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         on_disk = _load_results(path)
+        records = {_key(r): r for r in on_disk.get("records", []) if "error" not in r}
+        for r in results["records"]:
+            if _key(r) in mine or _key(r) not in records:
+                records[_key(r)] = r
         merged = dict(results)
-        ours = {_key(r) for r in results["records"]}
-        merged["records"] = results["records"] + [
-            r for r in on_disk.get("records", [])
-            if _key(r) not in ours and "error" not in r
-        ]
+        merged["records"] = list(records.values())
         seen = list(on_disk.get("runs", []))
         merged["runs"] = seen + [v for v in results.get("runs", []) if v not in seen]
         merged["skipped"] = {**on_disk.get("skipped", {}), **results.get("skipped", {})}
@@ -432,6 +435,7 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str,
     print(f"[{suite.name}] {len(done)} records already in {out}, {len(todo)} to run",
           file=sys.stderr, flush=True)
     t0 = time.perf_counter()
+    mine: set[tuple] = set()  # the runs measured by this call
     for i, (name, model, protocol, seed) in enumerate(todo, 1):
         print(f"[{suite.name}] {i}/{len(todo)} {name} {model} ({protocol}) "
               f"seed {seed} ...", file=sys.stderr, flush=True)
@@ -444,14 +448,15 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str,
         # replaces a record of the same run (--redo, or another process)
         results["records"] = [r for r in results["records"]
                               if _key(r) != _key(record)] + [record]
-        results = _save(out, results)
+        mine.add(_key(record))
+        results = _save(out, results, mine)
         elapsed = time.perf_counter() - t0
         if "error" not in record:
             print(f"[{suite.name}]   macro-F1 {100 * record['macro_f1']:.2f} in "
                   f"{record['fit_time_s']:.0f} s; eta "
                   f"{elapsed / i * (len(todo) - i) / 60:.0f} min",
                   file=sys.stderr, flush=True)
-    return _save(out, results)
+    return _save(out, results, mine)
 
 
 # -- summaries ---------------------------------------------------------------------

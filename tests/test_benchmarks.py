@@ -194,6 +194,25 @@ def test_suite_writes_json_resumes_and_reports(tmp_path, monkeypatch):
     assert all(new[s]["fit_time_s"] != old[s]["fit_time_s"] for s in new)
 
 
+def test_parallel_saves_keep_the_newest_measurement(tmp_path):
+    # Process P loaded the file when run X held its old record; process Q has
+    # since measured X again (--redo). P's next save, of its own run Y, must not
+    # write the stale X back.
+    def record(model, f1):
+        return {"dataset": "d", "model": model, "protocol": "honest", "seed": 0,
+                "macro_f1": f1}
+
+    out = tmp_path / "paper.json"
+    suites._save(out, {"suite": "paper", "records": [record("X", 0.1)]})
+    p_view = json.loads(out.read_text())
+    suites._save(out, {"suite": "paper", "records": [record("X", 0.2)]},
+                 mine={("d", "X", "honest", 0)})
+    p_view["records"].append(record("Y", 0.3))
+    suites._save(out, p_view, mine={("d", "Y", "honest", 0)})
+    saved = {r["model"]: r["macro_f1"] for r in json.loads(out.read_text())["records"]}
+    assert saved == {"X": 0.2, "Y": 0.3}
+
+
 def test_suite_refuses_other_suites_json(tmp_path):
     out = tmp_path / "x.json"
     out.write_text(json.dumps({"suite": "paper", "records": []}))
