@@ -632,7 +632,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
 
 
 class _ArrayDataset(torch.utils.data.Dataset):
-    """Windows (and labels) served as tensors; a memmap is read per item.
+    """Windows (and labels) served as tensors, a batch at a time (``__getitems__``).
 
     The attributes are not named ``X`` and ``y``: skorch's ``data_from_dataset``
     would find those and index the whole training set out of a ``Subset`` (a

@@ -776,7 +776,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         X = self._check_windows(X)
         q, n_saturated = quantize_input(self.integer_model_, X)
-        self._warn_saturated(n_saturated, X.size)
+        self._warn_saturated(n_saturated, X.size, stacklevel=3)
         return q
 
     def _check_windows(self, X: Any) -> np.ndarray:
@@ -792,7 +792,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return X
 
     @staticmethod
-    def _warn_saturated(n_saturated: int, n_values: int) -> None:
+    def _warn_saturated(n_saturated: int, n_values: int, stacklevel: int) -> None:
         if n_saturated:
             warnings.warn(
                 f"{n_saturated} of {n_values} input values lie outside the integer "
@@ -800,7 +800,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "saturated. Refit with a larger input_headroom or input_scale if "
                 "such values are expected.",
                 InputSaturationWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,  # the user's call
             )
 
     def _logits(self, X: Any) -> np.ndarray:
@@ -817,7 +817,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             q, n = quantize_input(model, X[start : start + PREDICT_BATCH_SIZE])
             n_saturated += n
             logits[start : start + len(q)] = predict_logits(model, q)
-        self._warn_saturated(n_saturated, X.size)
+        self._warn_saturated(n_saturated, X.size, stacklevel=4)
         return logits * model.logit_scale
 
     def decision_function(self, X: Any) -> np.ndarray:
