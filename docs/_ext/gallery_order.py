@@ -10,6 +10,7 @@ ORDER = (
     "plot_quantize_and_export.py",
     "plot_load_hapt.py",
     "plot_sktime_side_by_side.py",
+    "plot_benchmark_results.py",
 )
 
 
