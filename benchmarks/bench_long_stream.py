@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pickle
 import shutil
 import subprocess
@@ -31,22 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.environment import environment
+from benchmarks._io import write_json
+from benchmarks.environment import environment, proc_status_bytes, reset_peak_rss
 
 RATE_HZ, N_CHANNELS = 50, 9
 WINDOW_LENGTH, STRIDE = 128, 64
 #: Samples per chunk: one minute, as a phone app might hand over its buffer.
 CHUNK = 60 * RATE_HZ
 HOURS = (1, 4)
-
-
-def _status(field: str) -> int:
-    """A size from /proc/self/status in bytes (Linux)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(field)
 
 
 def _recording(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -89,9 +80,8 @@ def predict(folder: Path, hours: int, mode: str) -> dict:
         pipe = pickle.load(f)
     # warm torch up on a few windows, then start the peak from here
     pipe.predict([np.zeros((N_CHANNELS, 4 * WINDOW_LENGTH), np.float32)])
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # VmHWM := VmRSS (Linux >= 4.0)
-    baseline = _status("VmRSS")
+    reset_peak_rss()
+    baseline = proc_status_bytes("VmRSS")
     path = folder / f"{hours}h.f32"
     start = time.perf_counter()
     if mode == "one call":
@@ -108,7 +98,7 @@ def predict(folder: Path, hours: int, mode: str) -> dict:
                 outputs.append(stream.update(chunk.reshape(-1, N_CHANNELS).T))
         labels = np.concatenate(outputs)
     seconds = time.perf_counter() - start
-    peak = _status("VmHWM")
+    peak = proc_status_bytes("VmHWM")
     np.save(folder / f"{hours}h-{mode}.npy", labels)
     return {
         "baseline_rss_bytes": baseline,
@@ -160,10 +150,7 @@ def run(out_path: Path, command: str) -> dict:
         "results": rows,
         "environment": environment(),
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=1))
-    os.replace(tmp, out_path)
+    write_json(out_path, result)
     print(format_table(result))
     print(f"\nwrote {out_path}")
     return result

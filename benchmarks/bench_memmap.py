@@ -33,21 +33,13 @@ from pathlib import Path
 import numpy as np
 from skorch.callbacks import Callback
 
-from benchmarks.environment import environment
+from benchmarks._io import write_json
+from benchmarks.environment import environment, proc_status_bytes, reset_peak_rss
 
 RATE_HZ, N_CHANNELS = 50, 9
 WINDOW_LENGTH, STRIDE = 128, 64
 #: Minutes per synthetic recording: one session of a subject.
 RECORDING_MINUTES = 10
-
-
-def _status(field: str) -> int:
-    """A size from /proc/self/status in bytes (Linux)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(field)
 
 
 def _recording(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -138,13 +130,12 @@ def fit(folder: Path, max_batches: int, batch_size: int, threads: int | None) ->
     # on a few windows in memory so the growth below is that of the data
     warm = np.arange(0, len(X), max(1, len(X) // 64))[:64]
     clone(clf).set_params(callbacks=None).fit(X[warm], y[warm])
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # VmHWM := VmRSS (Linux >= 4.0): the peak of this fit only
-    baseline = _status("VmRSS")
+    reset_peak_rss()  # VmHWM from here is the peak of this fit only
+    baseline = proc_status_bytes("VmRSS")
     start = time.perf_counter()
     clf.fit(X, y)
     fit_s = time.perf_counter() - start
-    peak = _status("VmHWM")
+    peak = proc_status_bytes("VmHWM")
     batches = len(clf.history_[-1]["batches"])
     probe = np.sort(np.random.default_rng(1).choice(len(X), 4096, replace=False))
     accuracy = float(np.mean(clf.predict(X[probe]) == y[probe]))
@@ -197,10 +188,7 @@ def run(args: argparse.Namespace, command: str) -> dict:
         "fit_rss_growth_bytes": fitted["peak_rss_bytes"] - fitted["baseline_rss_bytes"],
         "environment": environment(),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=1))
-    os.replace(tmp, args.out)
+    write_json(args.out, result)
     print(format_table(result))
     print(f"\nwrote {args.out}")
     return result

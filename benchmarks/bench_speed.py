@@ -20,7 +20,6 @@ of ``python -m benchmarks run speed``.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from benchmarks._io import write_json
 from benchmarks.environment import cpu_peak_macs_per_s, environment
 from skmicrobi import MicroBiClassifier, count_macs
 from skmicrobi.classifier import _predict_batch_size
@@ -222,8 +222,7 @@ def run(
     }
     print(format_speed(result))
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=1))
+        write_json(out, result)
         print(f"wrote {out}", file=sys.stderr)
     return result
 

@@ -20,8 +20,6 @@ Run with ``python -m benchmarks.bench_windowing``; prints a table and writes
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import sys
 import time
@@ -31,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.preprocessing import FunctionTransformer
 
+from benchmarks._io import write_json
 from benchmarks.environment import environment
 from skmicrobi import SlidingWindowTransformer, StreamingPredictor
 
@@ -135,10 +134,7 @@ def run(repeats: int, out_path: Path, command: str) -> dict:
         "results": rows,
         "environment": environment(),
     }
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=1))
-    os.replace(tmp, out_path)
+    write_json(out_path, result)
     print(format_table(result))
     print(f"\nwrote {out_path}")
     return result

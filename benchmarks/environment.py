@@ -83,3 +83,25 @@ def environment() -> dict:
         "load_average": [round(v, 2) for v in os.getloadavg()],
         "git_commit": _git_commit(),
     }
+
+
+def proc_status_bytes(field: str) -> int:
+    """A size of this process from ``/proc/self/status`` (``VmRSS``, ``VmHWM``), bytes.
+
+    Linux only; raises KeyError if the field is absent.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def reset_peak_rss() -> None:
+    """Set this process's peak RSS (``VmHWM``) to its current RSS.
+
+    Linux >= 4.0, so that ``VmHWM`` read later is the peak of what ran since;
+    raises OSError where ``/proc/self/clear_refs`` cannot be written.
+    """
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -38,6 +37,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from skorch.callbacks import Callback
 
 from benchmarks import data as datasets
+from benchmarks._io import write_json
 from benchmarks.environment import environment
 
 RESULTS_DIR = Path(__file__).parent / "results"
@@ -317,13 +317,6 @@ def _load_results(path: Path) -> dict:
     return results
 
 
-def _write_atomically(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=1, default=_jsonable))
-    os.replace(tmp, path)
-
-
 def _save(path: Path, results: dict, mine: set | frozenset = frozenset()) -> dict:
     """Merge ``results`` into the file under a lock, so parallel runs add up.
 
@@ -353,7 +346,7 @@ def _save(path: Path, results: dict, mine: set | frozenset = frozenset()) -> dic
         seen = list(on_disk.get("runs", []))
         merged["runs"] = seen + [v for v in results.get("runs", []) if v not in seen]
         merged["skipped"] = {**on_disk.get("skipped", {}), **results.get("skipped", {})}
-        _write_atomically(path, merged)
+        write_json(path, merged, default=_jsonable)
     return merged
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
+from benchmarks.environment import proc_status_bytes, reset_peak_rss
 from skmicrobi import MicroBiClassifier, SlidingWindowTransformer
 from skmicrobi._memmap import RowReader
 from skmicrobi._validation import check_panel
@@ -141,20 +142,10 @@ def test_fit_on_a_memmap_equals_fit_in_memory(tmp_path):
     np.testing.assert_allclose(b.predict_proba(mapped), a.predict_proba(X), atol=1e-6)
 
 
-def _vm(field: str) -> int:
-    """A size from /proc/self/status, in bytes."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(field)
-
-
 def _reset_peak_rss() -> bool:
     """Reset VmHWM to the current RSS (Linux >= 4.0); False where impossible."""
     try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
+        reset_peak_rss()
         return True
     except OSError:
         return False
@@ -189,7 +180,7 @@ def test_fit_on_a_memmap_neither_copies_it_nor_maps_it(tmp_path, monkeypatch):
     MicroBiClassifier(**params).fit(np.asarray(X[:20]), y[:20])
 
     can_reset = _reset_peak_rss()
-    rss_before = _vm("VmRSS")
+    rss_before = proc_status_bytes("VmRSS")
     tracemalloc.start()
     try:
         clf = MicroBiClassifier(**params, random_state=0).fit(X, y)
@@ -198,7 +189,7 @@ def test_fit_on_a_memmap_neither_copies_it_nor_maps_it(tmp_path, monkeypatch):
         tracemalloc.stop()
     assert traced_peak < size / 4, f"numpy allocated {traced_peak / size:.2f}x X"
     if can_reset:
-        rss_growth = _vm("VmHWM") - rss_before
+        rss_growth = proc_status_bytes("VmHWM") - rss_before
         assert rss_growth < size / 4, f"peak RSS grew by {rss_growth / size:.2f}x X"
 
     # the fitted model does not carry its training data either
