@@ -23,7 +23,6 @@ Prints a table and writes ``benchmarks/results/int8.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -36,8 +35,10 @@ import torch
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import f1_score
 
+from benchmarks._io import write_json
+from benchmarks.c_latency import c_latency_us
 from skmicrobi import Int8Quantizer, MicroBiClassifier, MicroBiConvLSTM
-from skmicrobi.export import DEFAULT_CFLAGS, compile_c, export_c, find_compiler
+from skmicrobi.export import compile_c, export_c, find_compiler
 from skmicrobi.quantization import build_integer_model, quantize_input
 
 RESULTS = Path(__file__).parent / "results" / "int8.json"
@@ -53,47 +54,6 @@ UEA_SETS = {
 C_CALLS, C_REPEATS = 2000, 31
 TORCH_CALLS = 300
 
-_TIMER = """\
-#define _POSIX_C_SOURCE 199309L
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include "{name}.h"
-
-static double elapsed_ns(struct timespec a, struct timespec b)
-{{
-    return (b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec);
-}}
-
-/* Reads one int16 window from stdin; for each of `repeats` timings of `calls`
-   back-to-back predictions prints wall-clock and thread-CPU ns per call. */
-int main(int argc, char **argv)
-{{
-    static int16_t in[{up}_N_CHANNELS * {up}_N_TIMEPOINTS];
-    int32_t logits[{up}_N_CLASSES];
-    volatile int32_t sink = 0;
-    long calls, repeats, r, i;
-    if (argc < 3) return 2;
-    calls = atol(argv[1]);
-    repeats = atol(argv[2]);
-    if (fread(in, sizeof(in[0]), sizeof(in) / sizeof(in[0]), stdin)
-            != sizeof(in) / sizeof(in[0])) return 1;
-    for (i = 0; i < calls; ++i) {name}_predict(in, logits);  /* warm-up */
-    for (r = 0; r < repeats; ++r) {{
-        struct timespec wa, wb, ca, cb;
-        clock_gettime(CLOCK_MONOTONIC, &wa);
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ca);
-        for (i = 0; i < calls; ++i) {{
-            {name}_predict(in, logits);
-            sink += logits[0];
-        }}
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cb);
-        clock_gettime(CLOCK_MONOTONIC, &wb);
-        printf("%.1f %.1f\\n", elapsed_ns(wa, wb) / calls, elapsed_ns(ca, cb) / calls);
-    }}
-    return 0;
-}}
-"""
 
 
 def _data_home() -> Path:
@@ -174,37 +134,6 @@ def run_dataset(name: str, seeds: list[int], max_epochs: int | None) -> list[dic
             flush=True,
         )
     return rows
-
-
-def c_latency_us(model, window: np.ndarray, opt: str = "-O2") -> dict:
-    """Median wall and thread-CPU time per call of the compiled C, microseconds."""
-    compiler = find_compiler()
-    if compiler is None:
-        return {"note": "no C compiler"}
-    flags = [f for f in DEFAULT_CFLAGS if not f.startswith("-O")] + [opt]
-    with tempfile.TemporaryDirectory() as tmp:
-        _, source = export_c(model, tmp, name="har")
-        timer = Path(tmp) / "timer.c"
-        timer.write_text(_TIMER.format(name="har", up="HAR"))
-        exe = Path(tmp) / "timer"
-        subprocess.run(
-            [compiler, *flags, "-I", tmp, str(timer), str(source), "-o", str(exe)],
-            check=True,
-            capture_output=True,
-        )
-        out = subprocess.run(
-            [str(exe), str(C_CALLS), str(C_REPEATS)],
-            input=np.ascontiguousarray(window, dtype=np.int16).tobytes(),
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
-    ns = np.array([[float(v) for v in line.split()] for line in out.splitlines()])
-    return {
-        "wall_us": round(float(np.median(ns[:, 0])) / 1000, 1),
-        "cpu_us": round(float(np.median(ns[:, 1])) / 1000, 1),
-        "cpu_us_min": round(float(ns[:, 1].min()) / 1000, 1),
-        "flags": " ".join(flags),
-    }
 
 
 def torch_latency_us(module: torch.nn.Module, window: np.ndarray) -> dict:
@@ -300,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         "object_bytes_O2": object_bytes,
         "object_bytes_Os": object_bytes_os,
         "paper_int8_bytes": PAPER_UCI_HAR_INT8_BYTES,
-        "c_int8_O2": c_latency_us(model, q_window, "-O2"),
-        "c_int8_O3": c_latency_us(model, q_window, "-O3"),
+        "c_int8_O2": c_latency_us(model, q_window, "-O2", C_CALLS, C_REPEATS),
+        "c_int8_O3": c_latency_us(model, q_window, "-O3", C_CALLS, C_REPEATS),
         "torch_float_1_thread": torch_latency_us(module, window),
         "compiler": _compiler_version(),
     }
@@ -373,10 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         "uci_har_config": uci_config,
         "runs": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n")
-    os.replace(tmp, args.out)
+    write_json(args.out, payload, indent=2, default=str)
     print(f"\nwrote {args.out}")
     return 0
 
