@@ -17,6 +17,14 @@ with ``int64_t`` and an arithmetic right shift of negative integers (checked by
 the preprocessor); both hold on every mainstream compiler for Cortex-M, RISC-V,
 ESP32 and hosts.
 
+Two implementations of the dot products and gate activations sit side by side:
+plain C, and SSE2 kernels (``<emmintrin.h>``) that the compiler takes where it
+targets SSE2, i.e. on every x86-64 host, unless ``NAME_PORTABLE`` is defined.
+Both compute the same integers (the tests run both against the numpy engine).
+The weight tables hold each int8 weight plus 128 as a ``uint8_t``, so the SSE2
+code widens weights by zero-extension, and the LSTM rows are stored unit by unit
+(the four gate rows of a hidden unit together).
+
 :func:`compile_c` measures the compiled object's ``.text + .data + .rodata`` with
 the system compiler, and :func:`run_c` runs the exported code on windows through
 a small stdin/stdout harness, for comparison with the numpy engine.
@@ -55,10 +63,10 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
       overlap; its size is the largest sum of two consecutive stage outputs.
     - ``work16`` (int16): a conv stage's receptive field ``col`` (``in_channels *
       kernel_size``, padded like the weight rows), or the LSTM's ``v = [x_t, h]``
-      (zero-padded, see :func:`~skmicrobi.int8.model.padded_lstm_row`)
-      and new hidden state.
-    - ``work32`` (int32): a conv stage's running max per output channel, or the
-      LSTM's cell state and the reduced features.
+      (zero-padded, see :func:`~skmicrobi.int8.model.padded_lstm_row`) and new
+      hidden state.
+    - ``work32`` (int32): four dot products, then a conv stage's running max per
+      output channel, or the LSTM's cell state and the reduced features.
 
     Parameters
     ----------
@@ -78,7 +86,7 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
     >>> from skmicrobi.export import scratch_layout
     >>> X = np.random.default_rng(0).normal(size=(4, 9, 128))
     >>> scratch_layout(build_integer_model(MicroBiConvLSTM(9, 6), X))
-    {'act_bytes': 1536, 'work16_len': 80, 'work32_len': 72, 'total': 1984}
+    {'act_bytes': 1536, 'work16_len': 80, 'work32_len': 76, 'total': 2000}
     """
     lengths = model.stage_lengths
     outs = [s.weight.shape[0] * lengths[i + 1] for i, s in enumerate(model.convs)]
@@ -86,11 +94,11 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
     hidden = model.hidden_size
     n_in = model.lstm[0].weight_ih.shape[1]
     work16 = max(
-        max(padded_taps(s) for s in model.convs),
-        padded_lstm_row(n_in, hidden) + hidden,
+        max(2 * padded_taps(s) for s in model.convs),
+        padded_lstm_row(n_in, hidden) + 4 * hidden,
     )
-    work32 = max(
-        max(s.weight.shape[0] for s in model.convs),
+    work32 = 8 + max(
+        max(-(-s.weight.shape[0] // 4) * 4 for s in model.convs),
         hidden + hidden * len(model.lstm),
     )
     return {
@@ -161,6 +169,8 @@ def _header(model: IntegerMicroBi, name: str, classes: Sequence[Any] | None) -> 
         f" *   linear: {model.head_weight.shape[1]} -> {k}",
         f" * Scratch: {layout['total']} bytes of static buffers inside {name}.c",
         f" * ({name}_predict is not reentrant). No float, no malloc, no recursion.",
+        f" * On SSE2 targets {name}.c uses SSE2 kernels; define {up}_PORTABLE for the",
+        " * plain C path there (the same integers).",
         " */",
         f"#ifndef {up}_H",
         f"#define {up}_H",
@@ -193,98 +203,258 @@ _HELPERS = """\
 #error "{name}.c needs an arithmetic right shift of negative integers"
 #endif
 
-static int32_t {name}_sat(int64_t v, int32_t lo, int32_t hi)
+static inline int32_t {name}_sat(int64_t v, int32_t lo, int32_t hi)
 {{
     return v < lo ? lo : (v > hi ? hi : (int32_t)v);
 }}
 
 /* floor(acc * m / 2^shift + 1/2); |acc| < 2^31, m < 2^15, 1 <= shift <= 62. */
-static int64_t {name}_requantize(int64_t acc, int32_t m, int32_t shift)
+static inline int64_t {name}_requantize(int64_t acc, int32_t m, int32_t shift)
 {{
     return (acc * m + ((int64_t)1 << (shift - 1))) >> shift;
 }}
 
-/* sigmoid: Q3.12 -> Q0.15, table + linear interpolation, odd symmetry. */
-static int32_t {name}_sigmoid(int32_t x)
+/* sigmoid: Q3.12 in [-32768, 32767] -> Q0.15, table + linear interpolation,
+   sigmoid(-x) = 1 - sigmoid(x). */
+static inline int32_t {name}_sigmoid(int32_t x)
 {{
-    int32_t a = x < 0 ? -x : x;
-    int32_t i, f, s;
-    if (a > 32767) a = 32767;
-    i = a >> 8;
-    f = a & 255;
-    s = {name}_sigmoid_table[i]
-        + ((({name}_sigmoid_table[i + 1] - {name}_sigmoid_table[i]) * f + 128) >> 8);
+    uint32_t a = (uint32_t)(x < 0 ? (x < -32767 ? 32767 : -x) : x);
+    const int16_t *p = {name}_sigmoid_table + (a >> 8);
+    int32_t s = p[0] + (((p[1] - p[0]) * (int32_t)(a & 255) + 128) >> 8);
     return x < 0 ? 32768 - s : s;
 }}
 
-/* tanh(x) = 2 sigmoid(2x) - 1: Q.12 -> Q0.15. */
-static int32_t {name}_tanh(int32_t x)
+/* tanh(x) = 2 sigmoid(2x) - 1 for any int32 x in Q.12: sat16(2 sat16(x)). */
+static inline int32_t {name}_tanh(int32_t x)
 {{
-    int32_t y = {name}_sat(x, -32768, 32767);
-    return 2 * {name}_sigmoid({name}_sat(2 * (int64_t)y, -32768, 32767)) - 32768;
+    int32_t y = x > 16383 ? 32767 : (x < -16384 ? -32768 : 2 * x);
+    return 2 * {name}_sigmoid(y) - 32768;
+}}
+"""
+
+_DOT8 = """\
+
+#if {up}_SIMD
+/* Horizontal sums of four int32x4 vectors, as one vector (a, b, c, d). */
+static inline __m128i {name}_hsum4(__m128i a, __m128i b, __m128i c, __m128i d)
+{{
+    __m128i ab = _mm_add_epi32(_mm_unpacklo_epi32(a, b), _mm_unpackhi_epi32(a, b));
+    __m128i cd = _mm_add_epi32(_mm_unpacklo_epi32(c, d), _mm_unpackhi_epi32(c, d));
+    return _mm_add_epi32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
 }}
 
-/* Q3.12 gate pre-activation of one accumulator row. */
-static int32_t {name}_gate(int64_t acc, int32_t m, int32_t shift)
+#endif
+
+/* out[r] = w_r . va and out[4 + r] = w_r . vb (sums over len entries, a
+   multiple of 8) for four weight rows w_0..w_3 and two receptive fields. The
+   tables hold each weight plus 128 as a uint8 (zero-extending is one
+   instruction less than sign-extending); w . v = (w + 128) . v - 128 sum(v),
+   and the SSE2 kernel subtracts corr_a = 128 sum(va) and corr_b = 128 sum(vb),
+   which the plain loops (the same integers) do not need. */
+#if {up}_SIMD
+/* 128 * sum(v[0..len)), len a multiple of 8. */
+static int32_t {name}_sum128(const int16_t *v, int32_t len)
 {{
-    return {name}_sat({name}_requantize(acc, m, shift), -32768, 32767);
+    __m128i s = _mm_setzero_si128();
+    int32_t n;
+    for (n = 0; n < len; n += 8)
+        s = _mm_add_epi32(s, _mm_madd_epi16(_mm_set1_epi16(128),
+            _mm_loadu_si128((const __m128i *)(const void *)(v + n))));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(s);
+}}
+
+static void {name}_dot8(const uint8_t *w0, const uint8_t *w1, const uint8_t *w2,
+                        const uint8_t *w3, const int16_t *va, const int16_t *vb,
+                        int32_t len, int32_t corr_a, int32_t corr_b, int32_t *out)
+{{
+    const __m128i zero = _mm_setzero_si128();
+    __m128i a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero,
+            b2 = zero, b3 = zero, xa, xb, y;
+    int32_t n;
+    for (n = 0; n < len; n += 8) {{
+        xa = _mm_loadu_si128((const __m128i *)(const void *)(va + n));
+        xb = _mm_loadu_si128((const __m128i *)(const void *)(vb + n));
+#define {up}_MAC(a, b, w) \\
+        y = _mm_unpacklo_epi8( \\
+            _mm_loadl_epi64((const __m128i *)(const void *)((w) + n)), zero); \\
+        a = _mm_add_epi32(a, _mm_madd_epi16(y, xa)); \\
+        b = _mm_add_epi32(b, _mm_madd_epi16(y, xb))
+        {up}_MAC(a0, b0, w0);
+        {up}_MAC(a1, b1, w1);
+        {up}_MAC(a2, b2, w2);
+        {up}_MAC(a3, b3, w3);
+#undef {up}_MAC
+    }}
+    a0 = _mm_sub_epi32({name}_hsum4(a0, a1, a2, a3), _mm_set1_epi32(corr_a));
+    b0 = _mm_sub_epi32({name}_hsum4(b0, b1, b2, b3), _mm_set1_epi32(corr_b));
+    _mm_storeu_si128((__m128i *)(void *)out, a0);
+    _mm_storeu_si128((__m128i *)(void *)(out + 4), b0);
+}}
+#else
+static void {name}_dot8(const uint8_t *w0, const uint8_t *w1, const uint8_t *w2,
+                        const uint8_t *w3, const int16_t *va, const int16_t *vb,
+                        int32_t len, int32_t corr_a, int32_t corr_b, int32_t *out)
+{{
+    const uint8_t *w[4];
+    int32_t r, n, a, b;
+    (void)corr_a;
+    (void)corr_b;
+    w[0] = w0;
+    w[1] = w1;
+    w[2] = w2;
+    w[3] = w3;
+    for (r = 0; r < 4; r++) {{
+        a = 0;
+        b = 0;
+        for (n = 0; n < len; n++) {{
+            a += (w[r][n] - 128) * va[n];
+            b += (w[r][n] - 128) * vb[n];
+        }}
+        out[r] = a;
+        out[4 + r] = b;
+    }}
+}}
+#endif
+"""
+
+_CONV_PAIR = """\
+
+/* Positions t (pool index j0, output u0) and t + 1 (j1, u1; absent when
+   j1 < 0) of a conv stage with out_ch output channels, weight rows of len
+   entries, receptive fields ca and cb: add the bias, keep the running max per
+   channel in best, and requantise it when a pooling window closes. Output
+   channels go four at a time (a short last group repeats its first row and
+   drops the extra sums). */
+static void {name}_conv_pair(const uint8_t *w, const int32_t *b, const int16_t *m,
+                             const int8_t *s, int32_t out_ch, int32_t len,
+                             int32_t pool, int32_t out_len, int32_t z_out,
+                             const int16_t *ca, const int16_t *cb, int32_t j0,
+                             int32_t u0, int32_t j1, int32_t u1, int32_t *best,
+                             int32_t *acc, int8_t *y)
+{{
+    int32_t o, k, q, a, j, u, sa = 0, sb = 0;
+#if {up}_SIMD
+    sa = {name}_sum128(ca, len);
+    sb = {name}_sum128(cb, len);
+#endif
+    for (o = 0; o < out_ch; o += 4) {{
+        const uint8_t *r = w + o * len;
+        {name}_dot8(r, o + 1 < out_ch ? r + len : r, o + 2 < out_ch ? r + 2 * len : r,
+                    o + 3 < out_ch ? r + 3 * len : r, ca, cb, len, sa, sb, acc);
+        for (k = 0; k < 4 && o + k < out_ch; k++)
+            for (q = 0; q < 2; q++) {{
+                j = q ? j1 : j0;
+                u = q ? u1 : u0;
+                if (j < 0) break;
+                a = acc[4 * q + k] + b[o + k];
+                if (j == 0 || a > best[o + k]) best[o + k] = a;
+                if (j == pool - 1)
+                    y[(o + k) * out_len + u] = (int8_t){name}_sat(z_out
+                        + {name}_requantize(best[o + k], m[o + k], s[o + k]),
+                        z_out, 127);
+            }}
+    }}
+}}
+"""
+
+_CONV_POOL2 = """\
+
+/* SSE2, for an even pooling factor: positions t and t + 1 (from ca and cb) share
+   a pooling window, so their max and the running max in best are vector
+   operations (max commutes with adding the bias); first: t opens the window,
+   last: t + 1 closes it (requantise into output u). */
+static void {name}_conv_pool2(const uint8_t *w, const int32_t *b, const int16_t *m,
+                              const int8_t *s, int32_t out_ch, int32_t len,
+                              int32_t out_len, int32_t z_out, const int16_t *ca,
+                              const int16_t *cb, int32_t first, int32_t last,
+                              int32_t u, int32_t *best, int32_t *acc, int8_t *y)
+{{
+    int32_t o, k;
+    const int32_t sa = {name}_sum128(ca, len), sb = {name}_sum128(cb, len);
+    __m128i a, c, gt;
+    for (o = 0; o < out_ch; o += 4) {{
+        const uint8_t *r = w + o * len;
+        const int32_t k1 = o + 1 < out_ch, k2 = 2 * (o + 2 < out_ch),
+                      k3 = 3 * (o + 3 < out_ch);
+        {name}_dot8(r, r + k1 * len, r + k2 * len, r + k3 * len, ca, cb, len, sa, sb,
+                    acc);
+        a = _mm_loadu_si128((const __m128i *)(const void *)acc);
+        c = _mm_loadu_si128((const __m128i *)(const void *)(acc + 4));
+        gt = _mm_cmpgt_epi32(c, a);
+        a = _mm_or_si128(_mm_and_si128(gt, c), _mm_andnot_si128(gt, a));
+        a = _mm_add_epi32(a, _mm_setr_epi32(b[o], b[o + k1], b[o + k2], b[o + k3]));
+        if (!first) {{
+            c = _mm_loadu_si128((const __m128i *)(const void *)(best + o));
+            gt = _mm_cmpgt_epi32(c, a);
+            a = _mm_or_si128(_mm_and_si128(gt, c), _mm_andnot_si128(gt, a));
+        }}
+        _mm_storeu_si128((__m128i *)(void *)(best + o), a);
+        if (last)
+            for (k = 0; k < 4 && o + k < out_ch; k++)
+                y[(o + k) * out_len + u] = (int8_t){name}_sat(z_out
+                    + {name}_requantize(best[o + k], m[o + k], s[o + k]), z_out, 127);
+    }}
 }}
 """
 
 _CONV = """\
-/* Conv (padded with the zero point), then max-pool and requantise; the running
-   max per output channel is kept in best. col holds the receptive field of
-   position t; from one position to the next it slides by one step, so only the
-   newest column of each input channel is read. */
+/* Conv (padded with the zero point), then max-pool and requantise. Positions go
+   two at a time: ca and cb hold the receptive fields of positions t and t + 1;
+   each is the other slid by one step, so only the newest column of each input
+   channel is read. */
 static void {name}_conv{i}(const {in_type} *restrict x, int8_t *restrict y,
-                           int16_t *restrict col, int32_t *restrict best)
+                           int16_t *restrict col, int32_t *restrict best,
+                           int32_t *restrict acc)
 {{
-    int32_t u, j, t, c, k, o, n, pos;
+    int16_t *ca = col, *cb = col + {row};
+    int32_t t, c, k, n, pos;
     for (c = 0; c < {in_ch}; c++)
         for (k = 0; k < {kernel}; k++) {{
             pos = k - {pad};
-            col[c * {kernel} + k] = (int16_t)(pos >= 0 && pos < {length}
+            ca[c * {kernel} + k] = (int16_t)(pos >= 0 && pos < {length}
                 ? x[c * {length} + pos] : {zero_point});
         }}
-    for (n = {taps}; n < {row}; n++) col[n] = 0;
-    for (u = 0; u < {out_len}; u++) {{
-        for (j = 0; j < {pool}; j++) {{
-            t = u * {pool} + j;
-            if (t > 0) {{
-                memmove(col, col + 1, ({taps} - 1) * sizeof *col);
-                pos = t + {kernel} - 1 - {pad};
-                for (c = 0; c < {in_ch}; c++)
-                    col[c * {kernel} + {kernel} - 1] = (int16_t)(pos < {length}
-                        ? x[c * {length} + pos] : {zero_point});
-            }}
-            for (o = 0; o < {out_ch}; o++) {{
-                const int8_t *restrict w = {name}_conv{i}_w + o * {row};
-                int32_t a = {name}_conv{i}_b[o];
-                for (n = 0; n < {row}; n++) a += w[n] * col[n];
-                if (j == 0 || a > best[o]) best[o] = a;
-            }}
+    for (n = {taps}; n < {row}; n++) ca[n] = cb[n] = 0;
+    for (t = 0; t < {positions}; t += 2) {{
+        if (t > 0) {{
+            memcpy(ca, cb + 1, ({taps} - 1) * sizeof *ca);
+            pos = t + {kernel} - 1 - {pad};
+            for (c = 0; c < {in_ch}; c++)
+                ca[c * {kernel} + {kernel} - 1] = (int16_t)(pos < {length}
+                    ? x[c * {length} + pos] : {zero_point});
         }}
-        for (o = 0; o < {out_ch}; o++)
-            y[o * {out_len} + u] = (int8_t){name}_sat({z_out}
-                + {name}_requantize(best[o], {name}_conv{i}_m[o], {name}_conv{i}_s[o]),
-                {z_out}, 127);
+        memcpy(cb, ca + 1, ({taps} - 1) * sizeof *cb);
+        pos = t + {kernel} - {pad};
+        for (c = 0; c < {in_ch}; c++)
+            cb[c * {kernel} + {kernel} - 1] = (int16_t)(pos < {length}
+                ? x[c * {length} + pos] : {zero_point});
+{pair_call}
     }}
 }}
 """
 
 _LSTM = """\
-/* One direction. v = [x_t, h, 0, ...] holds the step's input next to the hidden
-   state, then zeros up to {padded} entries, so the four gate rows of hidden unit
-   j are four dot products with v over {padded} entries (a loop the compiler
-   vectorises). Past the end of its {row} weights a row reads the next row's
-   first weights, or the zeros that end the table, and meets the zeros of v. */
-static void {name}_lstm(const int8_t *restrict x, const int8_t *restrict w,
+{simd_helpers}
+/* One direction. The table holds the four gate rows (i, f, g, o) of hidden
+   unit 0, then of unit 1, ...; bias b and multiplier m follow the same order.
+   v = [x_t, h, 0, ...] holds the step's input next to the hidden state, then
+   zeros up to {padded} entries, the length of every row's dot product: past its
+   {row} weights a row reads the next row's weights, or the zeros that end the
+   table, against the zeros of v. pre = sat16((acc * m + 2^(shift-1)) >> shift)
+   never leaves int32 (the bound is checked when the model is built). */
+static void {name}_lstm(const int8_t *restrict x, const uint8_t *restrict w,
                         const int32_t *restrict b, const int16_t *restrict m,
-                        const int8_t *restrict s, int32_t reverse,
-                        int16_t *restrict v, int16_t *restrict h_new,
-                        int32_t *restrict c, int32_t *restrict feat)
+                        int32_t shift, int32_t reverse, int16_t *restrict v,
+                        int16_t *restrict pre, int32_t *restrict c,
+                        int32_t *restrict feat)
 {{
     int32_t step, t, i, j, n;
+    const int32_t half = (int32_t)1 << (shift - 1);
+#if {up}_SIMD
+    const __m128i half4 = _mm_set1_epi32(half), shift4 = _mm_cvtsi32_si128(shift);
+#endif
     for (n = {n_in}; n < {padded}; n++) v[n] = 0;
     for (j = 0; j < {hidden}; j++) {{
         c[j] = 0;
@@ -293,32 +463,161 @@ static void {name}_lstm(const int8_t *restrict x, const int8_t *restrict w,
     for (step = 0; step < {steps}; step++) {{
         t = reverse ? {steps} - 1 - step : step;
         for (i = 0; i < {n_in}; i++) v[i] = x[i * {steps} + t];
-        for (j = 0; j < {hidden}; j++) {{
-            const int8_t *restrict wi = w + j * {row};
-            const int8_t *restrict wf = wi + {gate_stride};
-            const int8_t *restrict wg = wf + {gate_stride};
-            const int8_t *restrict wo = wg + {gate_stride};
-            int32_t ai = b[j], af = b[{hidden} + j], ag = b[{hidden2} + j],
-                    ao = b[{hidden3} + j], ig, fg, gg, og;
-            for (n = 0; n < {padded}; n++) {{
-                ai += wi[n] * v[n];
-                af += wf[n] * v[n];
-                ag += wg[n] * v[n];
-                ao += wo[n] * v[n];
+        j = 0;
+#if {up}_SIMD
+        {{
+{load_x}
+            const __m128i zero = _mm_setzero_si128();
+            const __m128i corr = _mm_set1_epi32({name}_sum128(v, {padded}));
+            __m128i p[8], a0, a1;
+            for (; j + 2 <= {hidden}; j += 2) {{
+                const uint8_t *r = w + j * {unit};
+                for (n = 0; n < 8; n++, r += {row}) p[n] = {up}_ROW(r);
+                a0 = _mm_sub_epi32({name}_hsum4(p[0], p[1], p[2], p[3]), corr);
+                a1 = _mm_sub_epi32({name}_hsum4(p[4], p[5], p[6], p[7]), corr);
+                a0 = {name}_gate4(a0, b + 4 * j, m + 4 * j, half4, shift4);
+                a1 = {name}_gate4(a1, b + 4 * j + 4, m + 4 * j + 4, half4, shift4);
+                _mm_storeu_si128((__m128i *)(void *)(pre + 4 * j),
+                                 {name}_act8(_mm_packs_epi32(a0, a1)));
             }}
-            ig = {name}_sigmoid({name}_gate(ai, m[j], s[j]));
-            fg = {name}_sigmoid({name}_gate(af, m[{hidden} + j], s[{hidden} + j]));
-            gg = {name}_tanh({name}_gate(ag, m[{hidden2} + j], s[{hidden2} + j]));
-            og = {name}_sigmoid({name}_gate(ao, m[{hidden3} + j], s[{hidden3} + j]));
-            c[j] = (int32_t)((((int64_t)fg * c[j] + {half_keep}) >> 15)
-                             + ((ig * gg + {half_gain}) >> {gain}));
-            h_new[j] = (int16_t){name}_sat({name}_requantize(
-                (int64_t)og * {name}_tanh(c[j]), {h_m}, {h_s}), -127, 127);
         }}
-        for (j = 0; j < {hidden}; j++) v[{n_in} + j] = h_new[j];
+{odd_tail}#else
+{portable_gates}#endif
+        /* pre now holds the activations i, f, g, o of each unit (Q0.15); every
+           dot product has read h, so the new h goes straight into v */
+        for (j = 0; j < {hidden}; j++) {{
+            c[j] = (int32_t)((((int64_t)pre[4 * j + 1] * c[j] + {half_keep}) >> 15)
+                             + ((pre[4 * j] * pre[4 * j + 2] + {half_gain}) >> {gain}));
+            v[{n_in} + j] = (int16_t){name}_sat({name}_requantize(
+                (int64_t)pre[4 * j + 3] * {name}_tanh(c[j]), {h_m}, {h_s}), -127, 127);
+        }}
 {reduce_step}    }}
 {reduce_end}}}
 """
+
+_LSTM_GATES = """\
+        for (i = 4 * j; i < {gates}; i++) {{{{
+            const uint8_t *restrict r = w + i * {row};
+            int32_t acc = b[i];
+            for (n = 0; n < {row}; n++) acc += (r[n] - 128) * v[n];
+            pre[i] = (int16_t){name}_sat((acc * m[i] + half) >> shift, -32768, 32767);
+            pre[i] = (int16_t)((i & 3) == 2 ? {name}_tanh(pre[i])
+                                            : {name}_sigmoid(pre[i]));
+        }}}}
+"""
+
+_LSTM_SIMD = """
+#if {up}_SIMD
+/* (acc + b) * m + half >> shift per lane: int32 throughout (SSE2 has no
+   pmulld: two pmuludq give the low halves of the products). */
+static inline __m128i {name}_gate4(__m128i acc, const int32_t *b, const int16_t *m,
+                                   __m128i half, __m128i shift)
+{{
+    __m128i mm = _mm_unpacklo_epi16(
+        _mm_loadl_epi64((const __m128i *)(const void *)m), _mm_setzero_si128());
+    __m128i even, odd;
+    acc = _mm_add_epi32(acc, _mm_loadu_si128((const __m128i *)(const void *)b));
+    even = _mm_mul_epu32(acc, mm);
+    odd = _mm_mul_epu32(_mm_srli_epi64(acc, 32), _mm_srli_epi64(mm, 32));
+    acc = _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(0, 0, 2, 0)),
+                             _mm_shuffle_epi32(odd, _MM_SHUFFLE(0, 0, 2, 0)));
+    return _mm_sra_epi32(_mm_add_epi32(acc, half), shift);
+}}
+
+/* Activations of two hidden units from their Q3.12 pre-activations
+   (i, f, g, o, i, f, g, o): {name}_sigmoid, and {name}_tanh for g, as vector
+   operations around an eight-lane table lookup (the same integers). */
+static inline __m128i {name}_act8(__m128i x)
+{{
+    const __m128i g = _mm_setr_epi16(0, 0, -1, 0, 0, 0, -1, 0);
+    const __m128i top = _mm_set1_epi16(-32768), k256 = _mm_set1_epi16(256);
+    const __m128i half = _mm_set1_epi32(128), zero = _mm_setzero_si128();
+    __m128i a, neg, f, lo = zero, hi = zero, s0, s1;
+    const int16_t *p;
+    x = _mm_adds_epi16(x, _mm_and_si128(x, g));           /* g: sat16(2x) */
+    a = _mm_max_epi16(x, _mm_subs_epi16(zero, x));         /* min(|x|, 32767) */
+    neg = _mm_cmpgt_epi16(zero, x);
+    f = _mm_and_si128(a, _mm_set1_epi16(255));
+    a = _mm_srli_epi16(a, 8);
+#define {up}_GATHER(k) \\
+    p = {name}_sigmoid_table + _mm_extract_epi16(a, k); \\
+    lo = _mm_insert_epi16(lo, p[0], k); \\
+    hi = _mm_insert_epi16(hi, p[1], k)
+    {up}_GATHER(0);
+    {up}_GATHER(1);
+    {up}_GATHER(2);
+    {up}_GATHER(3);
+    {up}_GATHER(4);
+    {up}_GATHER(5);
+    {up}_GATHER(6);
+    {up}_GATHER(7);
+#undef {up}_GATHER
+    hi = _mm_sub_epi16(hi, lo);
+    /* (T[i+1] - T[i]) * f + 256 T[i] + 128 >> 8 */
+    s0 = _mm_madd_epi16(_mm_unpacklo_epi16(hi, lo), _mm_unpacklo_epi16(f, k256));
+    s1 = _mm_madd_epi16(_mm_unpackhi_epi16(hi, lo), _mm_unpackhi_epi16(f, k256));
+    s0 = _mm_srai_epi32(_mm_add_epi32(s0, half), 8);
+    s1 = _mm_srai_epi32(_mm_add_epi32(s1, half), 8);
+    x = _mm_packs_epi32(s0, s1);
+    /* x < 0: 32768 - s, computed modulo 2^16 */
+    x = _mm_or_si128(_mm_and_si128(neg, _mm_xor_si128(_mm_sub_epi16(zero, x), top)),
+                     _mm_andnot_si128(neg, x));
+    x = _mm_add_epi16(x, _mm_and_si128(x, g));             /* g: 2 s - 32768 */
+    return _mm_xor_si128(x, _mm_and_si128(top, g));
+}}
+
+/* Partial sums (int32x4) of (w + 128) . v for one weight row at r, with v in
+   x0, x1, ... */
+#define {up}_MAC(r, n, x) _mm_madd_epi16(_mm_unpacklo_epi8( \\
+    _mm_loadl_epi64((const __m128i *)(const void *)((r) + (n))), zero), x)
+#define {up}_ROW(r) \\
+    {row_expr}
+#endif
+"""
+
+
+def _pair_call(name: str, up: str, i: int, stage, row: int, out_len: int) -> str:
+    """The call that handles positions t and t + 1 of conv stage i."""
+    out_ch, pool = stage.weight.shape[0], stage.pool
+    z_out = int(stage.output_zero_point)
+    tables = f"{name}_conv{i}_w, {name}_conv{i}_b, {name}_conv{i}_m, {name}_conv{i}_s"
+    generic = (
+        f"        {name}_conv_pair({tables},\n"
+        f"            {out_ch}, {row}, {pool}, {out_len}, {z_out}, ca, cb,\n"
+        f"            t % {pool}, t / {pool},\n"
+        f"            t + 1 < {out_len * pool} ? (t + 1) % {pool} : -1,\n"
+        f"            (t + 1) / {pool}, best, acc, y);\n"
+    )
+    if pool % 2:
+        return generic.rstrip("\n")
+    return (
+        f"#if {up}_SIMD\n"
+        f"        {name}_conv_pool2({tables},\n"
+        f"            {out_ch}, {row}, {out_len}, {z_out}, ca, cb, t % {pool} == 0,\n"
+        f"            t % {pool} == {pool - 2}, t / {pool}, best, acc, y);\n"
+        f"#else\n{generic}#endif"
+    )
+
+
+def _unit_major(values: np.ndarray, hidden: int) -> np.ndarray:
+    """Rows in PyTorch's gate-major order (i, f, g, o blocks) to unit-major order."""
+    return values.reshape(4, hidden, *values.shape[1:]).swapaxes(0, 1).reshape(
+        values.shape
+    )
+
+
+def _simd_fits(model: IntegerMicroBi) -> bool:
+    """Whether the SSE2 kernels' int32 sums of ``(w + 128) * input`` cannot wrap.
+
+    ``len * 255 * max|input| < 2**31`` for every convolution row (int16 input to
+    the first stage, int8 after) and the LSTM rows (int8 inputs).
+    """
+    lengths = [
+        padded_taps(s) * (32768 if i == 0 else 128) for i, s in enumerate(model.convs)
+    ]
+    n_in = model.lstm[0].weight_ih.shape[1]
+    lengths.append(padded_lstm_row(n_in, model.hidden_size) * 128)
+    return max(lengths) * 255 < 2**31
 
 
 def _source(model: IntegerMicroBi, name: str) -> str:
@@ -327,14 +626,29 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     hidden = model.hidden_size
     n_in = model.lstm[0].weight_ih.shape[1]
     padded = padded_lstm_row(n_in, hidden)
+    up = name.upper()
     parts = [
         f"/* {name}.c: generated by skmicrobi.export.export_c; see {name}.h. */\n",
         f'#include <string.h>\n#include "{name}.h"\n\n',
     ]
+    if _simd_fits(model):
+        parts.append(
+            "/* SSE2 kernels where the compiler targets SSE2 (every x86-64 host);\n"
+            f"   define {up}_PORTABLE to build the plain C path there too. */\n"
+            f"#if defined(__SSE2__) && !defined({up}_PORTABLE)\n"
+            f"#define {up}_SIMD 1\n#include <emmintrin.h>\n"
+            f"#else\n#define {up}_SIMD 0\n#endif\n\n"
+        )
+    else:
+        parts.append(
+            "/* Plain C only: the first convolution's rows are too long for the\n"
+            "   SSE2 kernels' int32 sums of (w + 128) * input. */\n"
+            f"#define {up}_SIMD 0\n\n"
+        )
     for i, stage in enumerate(model.convs):
         rows = stage.weight.reshape(len(stage.weight), -1)
         rows = np.pad(rows, ((0, 0), (0, padded_taps(stage) - rows.shape[1])))
-        parts.append(_array("int8_t", f"{name}_conv{i}_w", rows))
+        parts.append(_array("uint8_t", f"{name}_conv{i}_w", rows.astype(int) + 128))
         parts.append(_array("int32_t", f"{name}_conv{i}_b", stage.bias, 8))
         parts.append(_array("int16_t", f"{name}_conv{i}_m", stage.multiplier))
         parts.append(_array("int8_t", f"{name}_conv{i}_s", stage.shift))
@@ -342,11 +656,13 @@ def _source(model: IntegerMicroBi, name: str) -> str:
             parts.append(_array("int16_t", f"{name}_conv0_z", stage.input_zero_point))
     for d, direction in enumerate(model.lstm):
         rows = np.concatenate([direction.weight_ih, direction.weight_hh], axis=1)
+        rows = _unit_major(rows, hidden)
         table = np.concatenate([rows.ravel(), np.zeros(padded - rows.shape[1], int)])
-        parts.append(_array("int8_t", f"{name}_lstm{d}_w", table))
-        parts.append(_array("int32_t", f"{name}_lstm{d}_b", direction.bias, 8))
-        parts.append(_array("int16_t", f"{name}_lstm{d}_m", direction.multiplier))
-        parts.append(_array("int8_t", f"{name}_lstm{d}_s", direction.shift))
+        parts.append(_array("uint8_t", f"{name}_lstm{d}_w", table.astype(int) + 128))
+        bias = _unit_major(direction.bias, hidden)
+        multiplier = _unit_major(direction.multiplier, hidden)
+        parts.append(_array("int32_t", f"{name}_lstm{d}_b", bias, 8))
+        parts.append(_array("int16_t", f"{name}_lstm{d}_m", multiplier))
     parts.append(_array("int8_t", f"{name}_head_w", model.head_weight))
     parts.append(_array("int32_t", f"{name}_head_b", model.head_bias, 8))
     parts.append(_array("int16_t", f"{name}_sigmoid_table", SIGMOID_TABLE, 12))
@@ -357,15 +673,27 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         f"static int32_t {name}_work32[{layout['work32_len']}];\n\n"
     )
     parts.append(_HELPERS.format(name=name))
+    parts.append(_DOT8.format(name=name, up=up))
+    even = [stage.pool % 2 == 0 for stage in model.convs]
+    if all(even):
+        parts.append(
+            f"\n#if !{up}_SIMD" + _CONV_PAIR.format(name=name, up=up) + "#endif\n"
+        )
+    else:
+        parts.append(_CONV_PAIR.format(name=name, up=up))
+    if any(even):
+        parts.append(f"\n#if {up}_SIMD" + _CONV_POOL2.format(name=name) + "#endif\n")
     for i, stage in enumerate(model.convs):
         out_ch, in_ch, kernel = stage.weight.shape
         zero_point = (
             f"{name}_conv0_z[c]" if i == 0 else str(int(stage.input_zero_point[0]))
         )
+        row = padded_taps(stage)
         parts.append(
             "\n"
             + _CONV.format(
                 name=name,
+                up=up,
                 i=i,
                 in_type="int16_t" if i == 0 else "int8_t",
                 out_ch=out_ch,
@@ -373,8 +701,12 @@ def _source(model: IntegerMicroBi, name: str) -> str:
                 kernel=kernel,
                 pad=kernel // 2,
                 taps=in_ch * kernel,
-                row=padded_taps(stage),
+                row=row,
+                row2=2 * row,
+                row3=3 * row,
                 length=lengths[i],
+                positions=lengths[i + 1] * stage.pool,
+                pair_call=_pair_call(name, up, i, stage, row, lengths[i + 1]),
                 out_len=lengths[i + 1],
                 pool=stage.pool,
                 zero_point=zero_point,
@@ -396,18 +728,34 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         reduce_step = ""
         reduce_end = f"    for (j = 0; j < {hidden}; j++) feat[j] = {h};\n"
     gain = 30 - GATE_FRAC_BITS
+    row = n_in + hidden
+    portable_gates = _LSTM_GATES.format(name=name, gates=4 * hidden, row=row)
+    chunks = padded // 8
+    row_expr = ", \\\n    ".join(
+        ["_mm_add_epi32(" * (chunks - 1) + f"{up}_MAC(r, 0, x0)"]
+        + [f"{up}_MAC(r, {8 * k}, x{k}))" for k in range(1, chunks)]
+    )
+    load_x = "\n".join(
+        f"            const __m128i x{k} = _mm_loadu_si128("
+        f"(const __m128i *)(const void *)(v + {8 * k}));"
+        for k in range(chunks)
+    )
     parts.append(
         "\n"
         + _LSTM.format(
             name=name,
+            up=up,
             hidden=hidden,
             steps=steps,
             n_in=n_in,
-            row=n_in + hidden,
+            row=row,
+            unit=4 * row,
             padded=padded,
-            gate_stride=hidden * (n_in + hidden),
-            hidden2=2 * hidden,
-            hidden3=3 * hidden,
+            gates=4 * hidden,
+            odd_tail=portable_gates if hidden % 2 else "",
+            portable_gates=portable_gates,
+            simd_helpers=_LSTM_SIMD.format(name=name, up=up, row_expr=row_expr),
+            load_x=load_x,
             half_keep=1 << 14,
             half_gain=1 << (gain - 1),
             gain=gain,
@@ -422,7 +770,7 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     outs = [s.weight.shape[0] * lengths[i + 1] for i, s in enumerate(model.convs)]
     body = [
         f"\nvoid {name}_predict(const int16_t *in, int32_t *logits)\n{{",
-        f"    int32_t *feat = {name}_work32 + {hidden};",
+        f"    int32_t *feat = {name}_work32 + {hidden} + 8;",
         "    int32_t k, j;",
     ]
     source = "in"
@@ -430,23 +778,25 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         offset = 0 if i % 2 == 0 else layout["act_bytes"] - outs[i]
         out = f"{name}_act + {offset}"
         body.append(
-            f"    {name}_conv{i}({source}, {out}, {name}_work16, {name}_work32);"
+            f"    {name}_conv{i}({source}, {out}, {name}_work16, {name}_work32 + 8, "
+            f"{name}_work32);"
         )
         source = out
     for d in range(len(model.lstm)):
         body.append(
             f"    {name}_lstm({source}, {name}_lstm{d}_w, {name}_lstm{d}_b, "
-            f"{name}_lstm{d}_m, {name}_lstm{d}_s, {int(model.lstm[d].reverse)},\n"
+            f"{name}_lstm{d}_m, {int(model.lstm[d].shift)}, "
+            f"{int(model.lstm[d].reverse)},\n"
             f"              {name}_work16, {name}_work16 + {padded}, "
-            f"{name}_work32, feat + {d * hidden});"
+            f"{name}_work32 + 8, feat + {d * hidden});"
         )
     body += [
-        f"    for (k = 0; k < {model.n_classes}; k++) {{",
-        f"        int32_t a = {name}_head_b[k];",
-        f"        for (j = 0; j < {n_features}; j++)",
-        f"            a += {name}_head_w[k * {n_features} + j] * feat[j];",
-        "        logits[k] = a;",
-        "    }",
+        "    /* the linear head, feature by feature (a few hundred MACs: compact",
+        "       scalar code) */",
+        f"    for (k = 0; k < {model.n_classes}; k++) logits[k] = {name}_head_b[k];",
+        f"    for (j = 0; j < {n_features}; j++)",
+        f"        for (k = 0; k < {model.n_classes}; k++)",
+        f"            logits[k] += {name}_head_w[k * {n_features} + j] * feat[j];",
         "}",
         "",
     ]

@@ -64,6 +64,8 @@ A real multiplier ``M > 0`` is stored as ``M ~ m * 2**-n`` with an int16 mantiss
     requantize(acc, M) = (acc * m + 2**(n - 1)) >> n        (int64 product)
 
 i.e. ``floor(acc * m / 2**n + 1/2)``: round to nearest, ties toward +infinity.
+This form serves the convolutions and the hidden state; the LSTM gates, the
+bulk of the work, use an int32 form with one shift per direction (below).
 
 LSTM (each direction)
 ---------------------
@@ -76,13 +78,21 @@ row with ``s_w[g] = max |.| / 127``, and ``b[g] = b_ih[g] + b_hh[g]`` as
 
     acc[g]  = bq[g] + sum_i Wq_ih[g, i] * (x_t[i] - z_x) + sum_j Wq_hh[g, j] * h[j]
             = bq'[g] + [Wq_ih | Wq_hh][g] . [x_t, h]   (bq' = bq - z_x sum_i Wq_ih)
-    pre[g]  = sat16(requantize(acc[g], s_w[g] * 2**12))              (Q3.12)
+    pre[g]  = sat16((acc[g] * M[g] + 2**(S - 1)) >> S)                (Q3.12)
     i, f, o = sigmoid_q15(pre_i, pre_f, pre_o);  g = tanh_q15(pre_g)  (Q0.15)
     c      <- ((f * c + 2**14) >> 15) + ((i * g + 2**17) >> 18)         (Q.12, int32)
     h      <- sat_{-127}^{127}(requantize(o * tanh_q15(c), 2**-30 / s_h))
 
 with ``h = c = 0`` at the start and the backward direction reading steps from last
-to first. ``sigmoid_q15`` reads a 129-entry int16 table of ``sigmoid(k / 16)``,
+to first. The gate requantisation has one shift ``S`` per direction and an
+int16 multiplier per row, ``M[g] = round(s_w[g] * 2**12 * 2**S)``: ``S`` is the
+largest value (at most 31) for which every ``M[g] <= 32767`` and
+``|acc[g]| * M[g] + 2**(S - 1) < 2**31`` for every reachable accumulator
+(``|acc[g]| <= |bq'[g]| + 128 sum |Wq[g]|``), so the product is exact in int32
+(the C code computes four rows at once with 32-bit lanes). Its relative error
+``<= 1 / (2 M[g])`` is about ``2**-12`` for a UCI-HAR model.
+
+``sigmoid_q15`` reads a 129-entry int16 table of ``sigmoid(k / 16)``,
 ``k = 0..128``, with linear interpolation and ``sigmoid(-x) = 1 - sigmoid(x)``;
 ``tanh_q15(x) = 2 * sigmoid_q15(2x) - 1`` (see
 :mod:`skmicrobi.int8.fixedpoint`). Since ``f < 1`` and ``|i * g| <= 1``, ``|c|``
@@ -242,6 +252,28 @@ def _multipliers(real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return m, shift
 
 
+def _gate_multipliers(real: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, int]:
+    """Int16 multipliers with one shift for all rows, products within int32.
+
+    The shift is the largest ``S <= 31`` with every ``M[g] = round(real[g] *
+    2**S) <= 32767`` and ``reach[g] * M[g] + 2**(S - 1) < 2**31``, where
+    ``reach[g]`` bounds ``|acc[g]|``; the relative error of ``M[g] * 2**-S`` is at
+    most ``1 / (2 M[g])``.
+    """
+    for shift in range(31, 0, -1):
+        m = np.round(real * 2.0**shift)
+        if m.max() > INT16_MAX:
+            continue
+        m = m.astype(np.int64)
+        if np.all(reach * m + (1 << (shift - 1)) <= INT32_MAX):
+            return m.astype(np.int16), shift
+    raise ValueError(
+        "The LSTM gate rows cannot be rescaled to Q3.12 within int32: a gate "
+        "pre-activation can reach beyond 2**18 in magnitude. Retrain with weight "
+        "decay or fewer hidden units."
+    )
+
+
 def _fold_zero_point(
     bias: np.ndarray, weight: np.ndarray, zero_point: np.ndarray, reach: int, what: str
 ) -> np.ndarray:
@@ -326,7 +358,10 @@ def _fold_lstm(
         zero_points[: w_ih.shape[1]] = z_x
         bq = _fold_zero_point(bq, wq, zero_points, -INT8_MIN, "LSTM gate")
         wq_ih, wq_hh = wq[:, : w_ih.shape[1]], wq[:, w_ih.shape[1] :]
-        m, shift = _multipliers(row_scale * 2.0**GATE_FRAC_BITS)
+        reach = np.abs(bq.astype(np.int64)) - INT8_MIN * np.abs(wq).astype(
+            np.int64
+        ).sum(axis=1)
+        m, shift = _gate_multipliers(row_scale * 2.0**GATE_FRAC_BITS, reach)
         directions.append(
             LSTMDirection(
                 weight_ih=wq_ih,

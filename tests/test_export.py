@@ -14,6 +14,7 @@ from sktime.datasets import load_basic_motions
 
 from skmicrobi import Int8Quantizer, MicroBiClassifier, MicroBiConvLSTM, export_c
 from skmicrobi.export import (
+    DEFAULT_CFLAGS,
     build_harness,
     compile_c,
     find_compiler,
@@ -59,11 +60,25 @@ def exported(quantizer, tmp_path_factory):
     return export_c(quantizer, directory, name="bm")
 
 
-@pytest.fixture(scope="module")
-def harness(exported):
+#: The generated code has SSE2 kernels where the compiler targets SSE2 and plain
+#: C everywhere; NAME_PORTABLE selects the plain C on an SSE2 host. Both must give
+#: the numpy engine's integers.
+PATHS = {"default": (), "portable": ("-D{up}_PORTABLE",)}
+
+
+def _flags(base, path, name):
+    return tuple(base) + tuple(f.format(up=name.upper()) for f in PATHS[path])
+
+
+@pytest.fixture(scope="module", params=sorted(PATHS))
+def harness(exported, request):
     if find_compiler() is None:
         pytest.skip("no C compiler (cc)")
-    return build_harness(exported, exported[1].parent / "harness")
+    return build_harness(
+        exported,
+        exported[1].parent / f"harness_{request.param}",
+        flags=_flags(DEFAULT_CFLAGS, request.param, "bm"),
+    )
 
 
 def _random_model(seed, n_channels=6, n_timepoints=40, n_classes=5, **kwargs):
@@ -91,12 +106,12 @@ def test_export_writes_header_and_source(exported, quantizer):
     for banned in ("float", "double", "malloc", "free(", "math.h"):
         assert banned not in code
     calls = re.findall(r"\b(bm_\w+)\(", code)
-    definitions = re.findall(r"^static \w+ (bm_\w+)\(", code, flags=re.M)
+    definitions = re.findall(r"^static (?:inline )?\w+ (bm_\w+)\(", code, flags=re.M)
     for fn in definitions:
         body = code.split(f" {fn}(", 1)[1].split("\n}\n", 1)[0]
         assert f"{fn}(" not in body, f"{fn} is recursive"
     assert set(definitions) <= set(calls)
-    assert "static const int8_t bm_conv0_w[" in code
+    assert "static const uint8_t bm_conv0_w[" in code  # weights + 128
 
 
 def test_export_keeps_labels_inside_the_comment(quantizer, tmp_path):
@@ -183,8 +198,11 @@ def test_c_matches_numpy_on_generated_inputs(quantizer, harness, q):
 
 
 @needs_cc
-def test_c_matches_numpy_under_sanitizers_at_extremes(exported, quantizer, tmp_path):
-    exe = build_harness(exported, tmp_path / "asan", flags=SANITIZE)
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_c_matches_numpy_under_sanitizers_at_extremes(
+    exported, quantizer, tmp_path, path
+):
+    exe = build_harness(exported, tmp_path / "asan", flags=_flags(SANITIZE, path, "bm"))
     rng = np.random.default_rng(0)
     q = np.concatenate(
         [
@@ -208,16 +226,28 @@ def test_c_matches_numpy_under_sanitizers_at_extremes(exported, quantizer, tmp_p
         {"conv_channels": (16,), "pool_sizes": (4,)},
         {"conv_channels": (8, 8, 8), "pool_sizes": (2, 1, 2), "kernel_size": 3},
         {"pool_sizes": (1, 1), "lstm_hidden": 5},
+        # channel counts that are not multiples of the SSE2 kernels' 4 rows, an
+        # odd pooling factor (the generic pair path), an odd number of units
+        {"conv_channels": (6, 5), "pool_sizes": (3, 2), "lstm_hidden": 7},
+        # first-stage rows too long for the SSE2 sums: plain C only
+        {"conv_channels": (4, 4), "kernel_size": 45},
     ],
 )
 def test_c_matches_numpy_for_network_variants(kwargs, tmp_path):
     model = _random_model(2, **kwargs)
-    exe = build_harness(export_c(model, tmp_path), tmp_path / "h")
+    paths = export_c(model, tmp_path)
     rng = np.random.default_rng(3)
     q = rng.integers(-32768, 32768, size=(6, 6, 40)).astype(np.int16)
     q[0] = 32767
     q[1] = -32768
-    np.testing.assert_array_equal(run_c(exe, q, 5), predict_logits(model, q))
+    expected = predict_logits(model, q)
+    for path in PATHS:
+        exe = build_harness(
+            paths, tmp_path / path, flags=_flags(DEFAULT_CFLAGS, path, "model")
+        )
+        np.testing.assert_array_equal(run_c(exe, q, 5), expected, err_msg=path)
+    simd = "#define MODEL_SIMD 0\n\n" not in paths[1].read_text()
+    assert simd == (kwargs.get("kernel_size") != 45)
 
 
 @needs_cc
@@ -229,7 +259,9 @@ def test_uci_har_config_fits_the_budget(tmp_path):
     assert memory["total_bytes"] <= 12 * 1024
     size = compile_c(export_c(model, tmp_path))
     assert size is not None and memory["total_bytes"] < size <= 16 * 1024
-    assert scratch_layout(model)["total"] <= 2 * 1024
+    # activations, two receptive fields (the SSE2 conv kernel reads positions in
+    # pairs), LSTM gates, cell state and features
+    assert scratch_layout(model)["total"] <= 2304
 
 
 def test_compile_c_reports_compiler_errors(quantizer, tmp_path):

@@ -217,3 +217,25 @@ def test_quantize_input_saturates_and_counts(small_model):
     q, n_saturated = quantize_input(model, big)
     assert n_saturated == 6
     assert q[0, 1, :5].tolist() == [INT16_MAX] * 5 and q[1, 0, 0] == INT16_MIN
+
+
+@pytest.mark.parametrize("gain", [0.5, 5.0, 50.0])
+def test_lstm_gate_products_fit_int32(gain):
+    """acc * M + 2**(S-1) stays within int32 for every reachable accumulator."""
+    torch.manual_seed(2)
+    net = MicroBiConvLSTM(3, 4, lstm_hidden=8)
+    with torch.no_grad():
+        for p in net.lstm.parameters():
+            p.mul_(gain)
+    X = np.random.default_rng(2).normal(size=(16, 3, 32))
+    model = build_integer_model(net, X)
+    for d in model.lstm:
+        w = np.concatenate([d.weight_ih, d.weight_hh], axis=1).astype(np.int64)
+        reach = np.abs(d.bias.astype(np.int64)) + 128 * np.abs(w).sum(axis=1)
+        m = d.multiplier.astype(np.int64)
+        assert isinstance(d.shift, int) and 1 <= d.shift <= 31
+        assert m.min() >= 0 and m.max() <= INT16_MAX
+        assert np.all(reach * m + (1 << (d.shift - 1)) <= INT32_MAX)
+        # M / 2**S is the real factor to Q3.12, rounded to the nearest integer M
+        real = d.row_scale * 2.0**12 * 2.0**d.shift
+        assert np.all(np.abs(m - real) <= 0.5 + 1e-9)

@@ -20,16 +20,21 @@ def padded_taps(stage: ConvStage) -> int:
     return -(-taps // TAP_MULTIPLE) * TAP_MULTIPLE
 
 
+#: The C export's SIMD path reads LSTM weight rows 8 weights at a time (one
+#: vector of 8 int16 after widening).
+LSTM_ROW_MULTIPLE = 8
+
+
 def padded_lstm_row(n_inputs: int, hidden_size: int) -> int:
     """Length of the LSTM's dot products in the C export.
 
     A gate row ``[W_ih | W_hh]`` has ``n_inputs + hidden_size`` weights; the C code
     takes its dot product with ``[x_t, h]`` over this length, the next multiple of
-    :data:`TAP_MULTIPLE`, against zeros, so that the loop vectorises. The rows
-    stay packed: the C table only gains ``padded - row`` zero bytes at its end.
+    :data:`LSTM_ROW_MULTIPLE`, against zeros. The rows stay packed: the C table
+    only gains ``padded - row`` zero bytes at its end.
     """
     row = n_inputs + hidden_size
-    return -(-row // TAP_MULTIPLE) * TAP_MULTIPLE
+    return -(-row // LSTM_ROW_MULTIPLE) * LSTM_ROW_MULTIPLE
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,13 @@ class LSTMDirection:
     bias : ndarray of int32, shape (4 * hidden,)
         ``b_ih + b_hh`` at the accumulator scale of each row, with the input zero
         point folded in (``- z_x * sum_i weight_ih[g, i]``).
-    multiplier, shift : ndarray of int16 / int8, shape (4 * hidden,)
-        Fixed-point ``row_scale[g] * 2**12``: accumulator to Q3.12.
+    multiplier : ndarray of int16, shape (4 * hidden,)
+        ``round(row_scale[g] * 2**12 * 2**shift)``, in ``[0, 32767]``: with the
+        shift, the fixed-point factor from accumulator to Q3.12.
+    shift : int
+        One shift for the whole direction, chosen so that ``acc * multiplier +
+        2**(shift - 1)`` fits int32 for every reachable accumulator (the C code
+        computes it in 32 bits, four rows at a time).
     reverse : bool
         True for the backward direction.
     row_scale : ndarray of float64, shape (4 * hidden,)
@@ -94,7 +104,7 @@ class LSTMDirection:
     weight_hh: np.ndarray
     bias: np.ndarray
     multiplier: np.ndarray
-    shift: np.ndarray
+    shift: int
     reverse: bool
     row_scale: np.ndarray
 
@@ -185,10 +195,11 @@ class IntegerMicroBi:
             + sum(d.bias.size for d in self.lstm)
             + self.head_bias.size
         )
-        # int16 multiplier + int8 shift per row; the input zero points are int16
-        # per channel for the first stage and one int8 constant elsewhere.
+        # int16 multiplier + int8 shift per conv row, int16 multiplier per LSTM
+        # row and one shift per direction; the input zero points are int16 per
+        # channel for the first stage and one int8 constant elsewhere.
         scales = sum(3 * s.multiplier.size for s in self.convs)
-        scales += sum(3 * d.multiplier.size for d in self.lstm)
+        scales += sum(2 * d.multiplier.size + 1 for d in self.lstm)
         scales += 2 * self.n_channels + len(self.convs) + 3
         tables = SIGMOID_TABLE.nbytes
         return {
