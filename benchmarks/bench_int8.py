@@ -4,9 +4,10 @@ For each dataset and seed: train :class:`~skmicrobi.MicroBiClassifier`, quantize
 with :class:`~skmicrobi.Int8Quantizer` (frozen, calibrated on training windows),
 and score both on the test split. Then, for the UCI-HAR configuration (9 channels
 x 128 steps, 6 classes): the footprint of the exported C, and the host latency of
-one window through the compiled C (``-O2``, median over repeats of the mean over
-many calls, timed inside a C harness) next to float PyTorch's single-window
-latency (one thread, ``inference_mode``).
+one window through the compiled C (``-O2`` and ``-O3`` with the SSE2 kernels,
+``-O2`` with the plain C path; median over repeats of the mean over many calls,
+timed inside a C harness) next to float PyTorch's single-window latency (one
+thread, ``inference_mode``).
 
 Datasets: BasicMotions (sktime's bundled copy), UCI-HAR rebuilt from HAPT
 (``load_benchmark("uci_har_hapt")``, needs ``$SKMICROBI_SHARED_DATA`` or
@@ -231,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         "paper_int8_bytes": PAPER_UCI_HAR_INT8_BYTES,
         "c_int8_O2": c_latency_us(model, q_window, "-O2", C_CALLS, C_REPEATS),
         "c_int8_O3": c_latency_us(model, q_window, "-O3", C_CALLS, C_REPEATS),
+        "c_int8_O2_portable": c_latency_us(
+            model, q_window, "-O2", C_CALLS, C_REPEATS, portable=True
+        ),
         "torch_float_1_thread": torch_latency_us(module, window),
         "compiler": _compiler_version(),
     }
@@ -281,11 +285,15 @@ def main(argv: list[str] | None = None) -> int:
         f"+ input {u['input_bytes']} B"
     )
     o2, o3, pt = u["c_int8_O2"], u["c_int8_O3"], u["torch_float_1_thread"]
+    plain = u["c_int8_O2_portable"]
     print(
         "  one window, median us (thread CPU time / wall clock; the machine is shared):"
     )
     print(f"    C int8 -O2:              {o2.get('cpu_us')} / {o2.get('wall_us')}")
     print(f"    C int8 -O3:              {o3.get('cpu_us')} / {o3.get('wall_us')}")
+    print(
+        f"    C int8 -O2, plain C:     {plain.get('cpu_us')} / {plain.get('wall_us')}"
+    )
     print(f"    PyTorch float, 1 thread: {pt['cpu_us']} / {pt['wall_us']}")
 
     for r in rows:

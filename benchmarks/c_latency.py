@@ -65,18 +65,21 @@ int main(int argc, char **argv)
 
 def c_latency_us(
     model, window: np.ndarray, opt: str = "-O2", calls: int = CALLS,
-    repeats: int = REPEATS,
+    repeats: int = REPEATS, portable: bool = False,
 ) -> dict:
     """Median wall and thread-CPU time per call of the compiled C, microseconds.
 
     ``model`` is an integer model or a fitted Int8Quantizer (anything
-    :func:`~skmicrobi.export_c` takes), ``window`` one int16 input window.
-    Without a C compiler, returns only a ``note``.
+    :func:`~skmicrobi.export_c` takes), ``window`` one int16 input window;
+    ``portable=True`` compiles the plain C path (``HAR_PORTABLE``) instead of the
+    SSE2 kernels. Without a C compiler, returns only a ``note``.
     """
     compiler = find_compiler()
     if compiler is None:
         return {"note": "no C compiler (cc or $CC) found"}
     flags = [f for f in DEFAULT_CFLAGS if not f.startswith("-O")] + [opt]
+    if portable:
+        flags.append("-DHAR_PORTABLE")
     with tempfile.TemporaryDirectory() as tmp:
         _, source = export_c(model, tmp, name="har")
         timer = Path(tmp) / "timer.c"

@@ -22,8 +22,8 @@ plain C, and SSE2 kernels (``<emmintrin.h>``) that the compiler takes where it
 targets SSE2, i.e. on every x86-64 host, unless ``NAME_PORTABLE`` is defined.
 Both compute the same integers (the tests run both against the numpy engine).
 The weight tables hold each int8 weight plus 128 as a ``uint8_t``, so the SSE2
-code widens weights by zero-extension, and the LSTM rows are stored unit by unit
-(the four gate rows of a hidden unit together).
+code widens weights by zero-extension, and the LSTM rows are stored in groups of
+eight hidden units, gate by gate, so that one vector holds a gate of eight units.
 
 :func:`compile_c` measures the compiled object's ``.text + .data + .rodata`` with
 the system compiler, and :func:`run_c` runs the exported code on windows through
@@ -437,13 +437,32 @@ static void {name}_conv{i}(const {in_type} *restrict x, int8_t *restrict y,
 
 _LSTM = """\
 {simd_helpers}
-/* One direction. The table holds the four gate rows (i, f, g, o) of hidden
-   unit 0, then of unit 1, ...; bias b and multiplier m follow the same order.
-   v = [x_t, h, 0, ...] holds the step's input next to the hidden state, then
-   zeros up to {padded} entries, the length of every row's dot product: past its
-   {row} weights a row reads the next row's weights, or the zeros that end the
-   table, against the zeros of v. pre = sat16((acc * m + 2^(shift-1)) >> shift)
-   never leaves int32 (the bound is checked when the model is built). */
+/* Row of gate k (0 i, 1 f, 2 g, 3 o) of hidden unit j in the tables: units go
+   in groups of eight, each group's rows gate by gate (i of its eight units, then
+   f, g, o), then the {tail} remaining units with their four rows together. */
+#define {up}_ROW_OF(j, k) ((j) < {grouped} ? (j) / 8 * 32 + (k) * 8 + (j) % 8 \\
+                           : {grouped4} + ((j) - {grouped}) * 4 + (k))
+#define {up}_GATE_OF(r) ((r) < {grouped4} ? (r) / 8 % 4 : ((r) - {grouped4}) % 4)
+
+/* Cell state and new hidden state of unit j from its activations in a. */
+static void {name}_cell(const int16_t *a, int32_t j, int32_t *c, int16_t *h)
+{{
+    int32_t i = a[{up}_ROW_OF(j, 0)], f = a[{up}_ROW_OF(j, 1)];
+    int32_t g = a[{up}_ROW_OF(j, 2)], o = a[{up}_ROW_OF(j, 3)];
+    c[j] = (int32_t)((((int64_t)f * c[j] + {half_keep}) >> 15)
+                     + ((i * g + {half_gain}) >> {gain}));
+    h[j] = (int16_t){name}_sat({name}_requantize(
+        (o * {name}_tanh(c[j])) >> 16, {h_m}, {h_s}), -127, 127);
+}}
+
+/* One direction. v = [x_t, h, 0, ...] holds the step's input next to the
+   hidden state, then zeros up to {padded} entries, the length of every row's dot
+   product: past its {row} weights a row reads the next row's weights, or the
+   zeros that end the table, against the zeros of v. First every gate row:
+   pre = sat16((acc * m + 2^(shift-1)) >> shift), which never leaves int32 (the
+   bound is checked when the model is built), then its sigmoid or tanh; then
+   every unit's cell (every dot product has read h, so the new h goes straight
+   into v). */
 static void {name}_lstm(const int8_t *restrict x, const uint8_t *restrict w,
                         const int32_t *restrict b, const int16_t *restrict m,
                         int32_t shift, int32_t reverse, int16_t *restrict v,
@@ -463,47 +482,44 @@ static void {name}_lstm(const int8_t *restrict x, const uint8_t *restrict w,
     for (step = 0; step < {steps}; step++) {{
         t = reverse ? {steps} - 1 - step : step;
         for (i = 0; i < {n_in}; i++) v[i] = x[i * {steps} + t];
-        j = 0;
+        i = 0;
 #if {up}_SIMD
         {{
 {load_x}
-            const __m128i zero = _mm_setzero_si128();
+            const __m128i zero = _mm_setzero_si128(), ones = _mm_set1_epi16(-1);
             const __m128i corr = _mm_set1_epi32({name}_sum128(v, {padded}));
-            __m128i p[8], a0, a1;
-            for (; j + 2 <= {hidden}; j += 2) {{
-                const uint8_t *r = w + j * {unit};
-                for (n = 0; n < 8; n++, r += {row}) p[n] = {up}_ROW(r);
-                a0 = _mm_sub_epi32({name}_hsum4(p[0], p[1], p[2], p[3]), corr);
-                a1 = _mm_sub_epi32({name}_hsum4(p[4], p[5], p[6], p[7]), corr);
-                a0 = {name}_gate4(a0, b + 4 * j, m + 4 * j, half4, shift4);
-                a1 = {name}_gate4(a1, b + 4 * j + 4, m + 4 * j + 4, half4, shift4);
-                _mm_storeu_si128((__m128i *)(void *)(pre + 4 * j),
-                                 {name}_act8(_mm_packs_epi32(a0, a1)));
+            __m128i p[4], q[8];
+            int32_t k;
+            for (; i < {grouped4}; i += 32) {{
+                const uint8_t *r = w + i * {row};
+                for (k = 0; k < 8; k++) {{
+                    for (n = 0; n < 4; n++, r += {row}) p[n] = {up}_ROW(r);
+                    q[k] = _mm_sub_epi32({name}_hsum4(p[0], p[1], p[2], p[3]), corr);
+                    q[k] = {name}_gate4(q[k], b + i + 4 * k, m + i + 4 * k,
+                                        half4, shift4);
+                }}
+                for (k = 0; k < 4; k++)
+                    _mm_storeu_si128((__m128i *)(void *)(pre + i + 8 * k),
+                        {name}_act8(_mm_packs_epi32(q[2 * k], q[2 * k + 1]),
+                                    k == 2 ? ones : zero));
             }}
         }}
-{odd_tail}#else
-{portable_gates}#endif
-        /* pre now holds the activations i, f, g, o of each unit (Q0.15); every
-           dot product has read h, so the new h goes straight into v */
-        for (j = 0; j < {hidden}; j++) {{
-            c[j] = (int32_t)((((int64_t)pre[4 * j + 1] * c[j] + {half_keep}) >> 15)
-                             + ((pre[4 * j] * pre[4 * j + 2] + {half_gain}) >> {gain}));
-            v[{n_in} + j] = (int16_t){name}_sat({name}_requantize(
-                (int64_t)pre[4 * j + 3] * {name}_tanh(c[j]), {h_m}, {h_s}), -127, 127);
-        }}
-{reduce_step}    }}
-{reduce_end}}}
-"""
-
-_LSTM_GATES = """\
-        for (i = 4 * j; i < {gates}; i++) {{{{
+#endif
+        for (; i < {gates}; i++) {{
             const uint8_t *restrict r = w + i * {row};
             int32_t acc = b[i];
             for (n = 0; n < {row}; n++) acc += (r[n] - 128) * v[n];
-            pre[i] = (int16_t){name}_sat((acc * m[i] + half) >> shift, -32768, 32767);
-            pre[i] = (int16_t)((i & 3) == 2 ? {name}_tanh(pre[i])
-                                            : {name}_sigmoid(pre[i]));
-        }}}}
+            acc = {name}_sat((acc * m[i] + half) >> shift, -32768, 32767);
+            pre[i] = (int16_t)({up}_GATE_OF(i) == 2 ? {name}_tanh(acc)
+                                                    : {name}_sigmoid(acc));
+        }}
+        j = 0;
+#if {up}_SIMD
+        for (; j < {grouped}; j += 8) {name}_cell8(pre + 4 * j, c + j, v + {n_in} + j);
+#endif
+        for (; j < {hidden}; j++) {name}_cell(pre, j, c, v + {n_in});
+{reduce_step}    }}
+{reduce_end}}}
 """
 
 _LSTM_SIMD = """
@@ -524,17 +540,16 @@ static inline __m128i {name}_gate4(__m128i acc, const int32_t *b, const int16_t 
     return _mm_sra_epi32(_mm_add_epi32(acc, half), shift);
 }}
 
-/* Activations of two hidden units from their Q3.12 pre-activations
-   (i, f, g, o, i, f, g, o): {name}_sigmoid, and {name}_tanh for g, as vector
-   operations around an eight-lane table lookup (the same integers). */
-static inline __m128i {name}_act8(__m128i x)
+/* Eight activations from Q3.12 values x: {name}_sigmoid where the mask t is 0,
+   {name}_tanh where it is all ones, as vector operations around an eight-lane
+   table lookup (the same integers). */
+static __m128i {name}_act8(__m128i x, __m128i t)
 {{
-    const __m128i g = _mm_setr_epi16(0, 0, -1, 0, 0, 0, -1, 0);
     const __m128i top = _mm_set1_epi16(-32768), k256 = _mm_set1_epi16(256);
     const __m128i half = _mm_set1_epi32(128), zero = _mm_setzero_si128();
     __m128i a, neg, f, lo = zero, hi = zero, s0, s1;
     const int16_t *p;
-    x = _mm_adds_epi16(x, _mm_and_si128(x, g));           /* g: sat16(2x) */
+    x = _mm_adds_epi16(x, _mm_and_si128(x, t));           /* tanh: sat16(2x) */
     a = _mm_max_epi16(x, _mm_subs_epi16(zero, x));         /* min(|x|, 32767) */
     neg = _mm_cmpgt_epi16(zero, x);
     f = _mm_and_si128(a, _mm_set1_epi16(255));
@@ -562,8 +577,53 @@ static inline __m128i {name}_act8(__m128i x)
     /* x < 0: 32768 - s, computed modulo 2^16 */
     x = _mm_or_si128(_mm_and_si128(neg, _mm_xor_si128(_mm_sub_epi16(zero, x), top)),
                      _mm_andnot_si128(neg, x));
-    x = _mm_add_epi16(x, _mm_and_si128(x, g));             /* g: 2 s - 32768 */
-    return _mm_xor_si128(x, _mm_and_si128(top, g));
+    x = _mm_add_epi16(x, _mm_and_si128(x, t));             /* tanh: 2 s - 32768 */
+    return _mm_xor_si128(x, _mm_and_si128(top, t));
+}}
+
+/* 32-bit products of two int16 vectors: lanes 0-3 in *lo, 4-7 in *hi. */
+static inline void {name}_mul32(__m128i a, __m128i b, __m128i *lo, __m128i *hi)
+{{
+    __m128i l = _mm_mullo_epi16(a, b), h = _mm_mulhi_epi16(a, b);
+    *lo = _mm_unpacklo_epi16(l, h);
+    *hi = _mm_unpackhi_epi16(l, h);
+}}
+
+/* {name}_cell for eight units j..j+7 whose activations a hold i, f, g, o of the
+   eight units in turn. f * c is split as c = ch 2^15 + cl so that both
+   products fit 32 bits: (f c + 2^14) >> 15 = f ch + ((f cl + 2^14) >> 15). */
+static void {name}_cell8(const int16_t *a, int32_t *c, int16_t *h)
+{{
+    const __m128i f = _mm_loadu_si128((const __m128i *)(const void *)(a + 8));
+    const __m128i c0 = _mm_loadu_si128((const __m128i *)(const void *)c);
+    const __m128i c1 = _mm_loadu_si128((const __m128i *)(const void *)(c + 4));
+    const __m128i low15 = _mm_set1_epi32(32767);
+    __m128i x0, x1, y0, y1;
+    {name}_mul32(f, _mm_packs_epi32(_mm_and_si128(c0, low15),
+                                    _mm_and_si128(c1, low15)), &x0, &x1);
+    x0 = _mm_srai_epi32(_mm_add_epi32(x0, _mm_set1_epi32({half_keep})), 15);
+    x1 = _mm_srai_epi32(_mm_add_epi32(x1, _mm_set1_epi32({half_keep})), 15);
+    {name}_mul32(f, _mm_packs_epi32(_mm_srai_epi32(c0, 15), _mm_srai_epi32(c1, 15)),
+                 &y0, &y1);
+    x0 = _mm_add_epi32(x0, y0);
+    x1 = _mm_add_epi32(x1, y1);
+    {name}_mul32(_mm_loadu_si128((const __m128i *)(const void *)a),
+                 _mm_loadu_si128((const __m128i *)(const void *)(a + 16)), &y0, &y1);
+    x0 = _mm_add_epi32(x0, _mm_srai_epi32(
+        _mm_add_epi32(y0, _mm_set1_epi32({half_gain})), {gain}));
+    x1 = _mm_add_epi32(x1, _mm_srai_epi32(
+        _mm_add_epi32(y1, _mm_set1_epi32({half_gain})), {gain}));
+    _mm_storeu_si128((__m128i *)(void *)c, x0);
+    _mm_storeu_si128((__m128i *)(void *)(c + 4), x1);
+    /* (o tanh(c) >> 16) * m_h, rounded, >> shift_h, clamped to [-127, 127] */
+    x0 = _mm_mulhi_epi16(_mm_loadu_si128((const __m128i *)(const void *)(a + 24)),
+                         {name}_act8(_mm_packs_epi32(x0, x1), _mm_set1_epi16(-1)));
+    {name}_mul32(x0, _mm_set1_epi16({h_m}), &y0, &y1);
+    y0 = _mm_srai_epi32(_mm_add_epi32(y0, _mm_set1_epi32({h_half})), {h_s});
+    y1 = _mm_srai_epi32(_mm_add_epi32(y1, _mm_set1_epi32({h_half})), {h_s});
+    x0 = _mm_max_epi16(_mm_min_epi16(_mm_packs_epi32(y0, y1), _mm_set1_epi16(127)),
+                       _mm_set1_epi16(-127));
+    _mm_storeu_si128((__m128i *)(void *)h, x0);
 }}
 
 /* Partial sums (int32x4) of (w + 128) . v for one weight row at r, with v in
@@ -599,25 +659,39 @@ def _pair_call(name: str, up: str, i: int, stage, row: int, out_len: int) -> str
     )
 
 
-def _unit_major(values: np.ndarray, hidden: int) -> np.ndarray:
-    """Rows in PyTorch's gate-major order (i, f, g, o blocks) to unit-major order."""
-    return values.reshape(4, hidden, *values.shape[1:]).swapaxes(0, 1).reshape(
-        values.shape
-    )
+def _lstm_row_order(hidden: int) -> np.ndarray:
+    """The C tables' LSTM row order, as indices into PyTorch's gate-major rows.
+
+    Hidden units go in groups of eight, each group's 32 rows gate by gate (the
+    SSE2 code gets a gate of eight units as one vector), then the remaining units
+    with their four gate rows together (see ``NAME_ROW_OF`` in the source).
+    """
+    grouped = hidden // 8 * 8
+    order = [
+        gate * hidden + start + u
+        for start in range(0, grouped, 8)
+        for gate in range(4)
+        for u in range(8)
+    ]
+    order += [gate * hidden + j for j in range(grouped, hidden) for gate in range(4)]
+    return np.array(order, dtype=np.int64)
 
 
 def _simd_fits(model: IntegerMicroBi) -> bool:
-    """Whether the SSE2 kernels' int32 sums of ``(w + 128) * input`` cannot wrap.
+    """Whether the SSE2 kernels' int32 arithmetic cannot wrap for this model.
 
     ``len * 255 * max|input| < 2**31`` for every convolution row (int16 input to
-    the first stage, int8 after) and the LSTM rows (int8 inputs).
+    the first stage, int8 after) and the LSTM rows (int8 inputs), and the hidden
+    state's requantisation shift fits a 32-bit lane.
     """
     lengths = [
         padded_taps(s) * (32768 if i == 0 else 128) for i, s in enumerate(model.convs)
     ]
     n_in = model.lstm[0].weight_ih.shape[1]
     lengths.append(padded_lstm_row(n_in, model.hidden_size) * 128)
-    return max(lengths) * 255 < 2**31
+    # the hidden state's requantisation runs in int32 lanes: its shift must be
+    # below 31 (it is at most 21 for any hidden scale <= 1 / 127)
+    return max(lengths) * 255 < 2**31 and model.hidden_shift <= 30
 
 
 def _source(model: IntegerMicroBi, name: str) -> str:
@@ -641,8 +715,8 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         )
     else:
         parts.append(
-            "/* Plain C only: the first convolution's rows are too long for the\n"
-            "   SSE2 kernels' int32 sums of (w + 128) * input. */\n"
+            "/* Plain C only: this model's sizes or scales are beyond what the\n"
+            "   SSE2 kernels' int32 arithmetic holds. */\n"
             f"#define {up}_SIMD 0\n\n"
         )
     for i, stage in enumerate(model.convs):
@@ -656,11 +730,11 @@ def _source(model: IntegerMicroBi, name: str) -> str:
             parts.append(_array("int16_t", f"{name}_conv0_z", stage.input_zero_point))
     for d, direction in enumerate(model.lstm):
         rows = np.concatenate([direction.weight_ih, direction.weight_hh], axis=1)
-        rows = _unit_major(rows, hidden)
+        rows = rows[_lstm_row_order(hidden)]
         table = np.concatenate([rows.ravel(), np.zeros(padded - rows.shape[1], int)])
         parts.append(_array("uint8_t", f"{name}_lstm{d}_w", table.astype(int) + 128))
-        bias = _unit_major(direction.bias, hidden)
-        multiplier = _unit_major(direction.multiplier, hidden)
+        bias = direction.bias[_lstm_row_order(hidden)]
+        multiplier = direction.multiplier[_lstm_row_order(hidden)]
         parts.append(_array("int32_t", f"{name}_lstm{d}_b", bias, 8))
         parts.append(_array("int16_t", f"{name}_lstm{d}_m", multiplier))
     parts.append(_array("int8_t", f"{name}_head_w", model.head_weight))
@@ -729,8 +803,8 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         reduce_end = f"    for (j = 0; j < {hidden}; j++) feat[j] = {h};\n"
     gain = 30 - GATE_FRAC_BITS
     row = n_in + hidden
-    portable_gates = _LSTM_GATES.format(name=name, gates=4 * hidden, row=row)
     chunks = padded // 8
+    grouped = hidden // 8 * 8
     row_expr = ", \\\n    ".join(
         ["_mm_add_epi32(" * (chunks - 1) + f"{up}_MAC(r, 0, x0)"]
         + [f"{up}_MAC(r, {8 * k}, x{k}))" for k in range(1, chunks)]
@@ -740,29 +814,33 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         f"(const __m128i *)(const void *)(v + {8 * k}));"
         for k in range(chunks)
     )
+    constants = {
+        "name": name,
+        "up": up,
+        "half_keep": 1 << 14,
+        "half_gain": 1 << (gain - 1),
+        "gain": gain,
+        "h_m": int(model.hidden_multiplier),
+        "h_s": int(model.hidden_shift),
+        "h_half": 1 << (int(model.hidden_shift) - 1),
+    }
     parts.append(
         "\n"
         + _LSTM.format(
-            name=name,
-            up=up,
             hidden=hidden,
             steps=steps,
             n_in=n_in,
             row=row,
-            unit=4 * row,
             padded=padded,
             gates=4 * hidden,
-            odd_tail=portable_gates if hidden % 2 else "",
-            portable_gates=portable_gates,
-            simd_helpers=_LSTM_SIMD.format(name=name, up=up, row_expr=row_expr),
+            grouped=grouped,
+            grouped4=4 * grouped,
+            tail=hidden - grouped,
+            simd_helpers=_LSTM_SIMD.format(row_expr=row_expr, **constants),
             load_x=load_x,
-            half_keep=1 << 14,
-            half_gain=1 << (gain - 1),
-            gain=gain,
-            h_m=int(model.hidden_multiplier),
-            h_s=int(model.hidden_shift),
             reduce_step=reduce_step,
             reduce_end=reduce_end,
+            **constants,
         )
     )
 

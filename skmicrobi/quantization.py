@@ -81,7 +81,7 @@ row with ``s_w[g] = max |.| / 127``, and ``b[g] = b_ih[g] + b_hh[g]`` as
     pre[g]  = sat16((acc[g] * M[g] + 2**(S - 1)) >> S)                (Q3.12)
     i, f, o = sigmoid_q15(pre_i, pre_f, pre_o);  g = tanh_q15(pre_g)  (Q0.15)
     c      <- ((f * c + 2**14) >> 15) + ((i * g + 2**17) >> 18)         (Q.12, int32)
-    h      <- sat_{-127}^{127}(requantize(o * tanh_q15(c), 2**-30 / s_h))
+    h      <- sat_{-127}^{127}(requantize((o * tanh_q15(c)) >> 16, 2**-14 / s_h))
 
 with ``h = c = 0`` at the start and the backward direction reading steps from last
 to first. The gate requantisation has one shift ``S`` per direction and an
@@ -479,7 +479,7 @@ def build_integer_model(
     # |h| < 1 always; a dead LSTM (h == 0 throughout calibration) keeps 1/127.
     s_h = min(h_max, 1.0) / INT8_MAX if h_max > 0 else 1.0 / INT8_MAX
     directions = _fold_lstm(module.lstm, s_x, z_x, s_h)
-    h_m, h_shift = quantize_multiplier(2.0**-30 / s_h)
+    h_m, h_shift = quantize_multiplier(2.0**-14 / s_h)
 
     steps = n_timepoints
     for stage in convs:

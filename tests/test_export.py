@@ -229,6 +229,8 @@ def test_c_matches_numpy_under_sanitizers_at_extremes(
         # channel counts that are not multiples of the SSE2 kernels' 4 rows, an
         # odd pooling factor (the generic pair path), an odd number of units
         {"conv_channels": (6, 5), "pool_sizes": (3, 2), "lstm_hidden": 7},
+        # one group of eight hidden units (vector cell) next to four single ones
+        {"conv_channels": (8, 12), "lstm_hidden": 12, "reduction": "mean"},
         # first-stage rows too long for the SSE2 sums: plain C only
         {"conv_channels": (4, 4), "kernel_size": 45},
     ],

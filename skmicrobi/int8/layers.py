@@ -95,7 +95,8 @@ def lstm_cell(
     With ``i, f, o = sigmoid_q15(pre_i, pre_f, pre_o)`` and ``g = tanh_q15(pre_g)``
     (all Q0.15) and the cell state ``c`` in Q.12 (int32):
     ``c' = ((f * c + 2**14) >> 15) + ((i * g + 2**17) >> 18)`` and
-    ``h' = clamp(requantize(o * tanh_q15(c'), m_h, shift_h), -127, 127)``.
+    ``h' = clamp(requantize((o * tanh_q15(c')) >> 16, m_h, shift_h), -127, 127)``
+    (the product in Q14, as one 16-bit high multiply gives it).
 
     Parameters
     ----------
@@ -104,7 +105,7 @@ def lstm_cell(
     c : ndarray of int, shape (n, hidden)
         Cell state in Q.12.
     hidden_multiplier, hidden_shift : int
-        Fixed-point ``2**-30 / hidden_scale``.
+        Fixed-point ``2**-14 / hidden_scale``.
 
     Returns
     -------
@@ -120,7 +121,7 @@ def lstm_cell(
     keep = 15
     gain = 30 - GATE_FRAC_BITS
     c = ((f * c + (1 << (keep - 1))) >> keep) + ((i * g + (1 << (gain - 1))) >> gain)
-    h = requantize(o * tanh_q15(c), hidden_multiplier, hidden_shift)
+    h = requantize((o * tanh_q15(c)) >> 16, hidden_multiplier, hidden_shift)
     return saturate(h, -INT8_MAX, INT8_MAX), c
 
 

@@ -126,7 +126,8 @@ class IntegerMicroBi:
         Zero point of the last stage's int8 output, which the LSTM reads.
     lstm_input_scale : float
     hidden_multiplier, hidden_shift : int
-        Fixed-point ``2**-30 / hidden_scale``: Q30 product ``o * tanh(c)`` to int8.
+        Fixed-point ``2**-14 / hidden_scale``: the Q14 product
+        ``(o * tanh(c)) >> 16`` to int8.
     hidden_scale : float
         Real value of one step of the int8 hidden state (zero point 0).
     reduction : {"final", "last", "mean"}
