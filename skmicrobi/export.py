@@ -61,12 +61,14 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
     - ``act`` (int8): the output of each conv stage. Even stages write from the
       start, odd stages from the end, so a stage's input and output never
       overlap; its size is the largest sum of two consecutive stage outputs.
-    - ``work16`` (int16): a conv stage's receptive field ``col`` (``in_channels *
-      kernel_size``, padded like the weight rows), or the LSTM's ``v = [x_t, h]``
-      (zero-padded, see :func:`~skmicrobi.int8.model.padded_lstm_row`) and new
-      hidden state.
-    - ``work32`` (int32): four dot products, then a conv stage's running max per
-      output channel, or the LSTM's cell state and the reduced features.
+    - ``work16`` (int16): a conv stage's receptive fields at two positions
+      (``in_channels * kernel_size`` each, padded like the weight rows), or the
+      LSTM's ``v = [x_t, h]`` (zero-padded, see
+      :func:`~skmicrobi.int8.model.padded_lstm_row`) and the activations of its
+      ``4 * hidden`` gate rows.
+    - ``work32`` (int32): eight dot products, then a conv stage's running max
+      per output channel (rounded up to a multiple of 4), or the LSTM's cell
+      state and the reduced features.
 
     Parameters
     ----------
@@ -86,7 +88,7 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
     >>> from skmicrobi.export import scratch_layout
     >>> X = np.random.default_rng(0).normal(size=(4, 9, 128))
     >>> scratch_layout(build_integer_model(MicroBiConvLSTM(9, 6), X))
-    {'act_bytes': 1536, 'work16_len': 80, 'work32_len': 76, 'total': 2000}
+    {'act_bytes': 1536, 'work16_len': 160, 'work32_len': 80, 'total': 2176}
     """
     lengths = model.stage_lengths
     outs = [s.weight.shape[0] * lengths[i + 1] for i, s in enumerate(model.convs)]
