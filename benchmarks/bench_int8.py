@@ -52,7 +52,7 @@ UEA_SETS = {
     "articulary_word_recognition": "ArticularyWordRecognition",
 }
 #: Calls per timing and timings per measurement of the C harness.
-C_CALLS, C_REPEATS = 2000, 31
+C_CALLS, C_REPEATS = 200, 151
 TORCH_CALLS = 300
 
 
@@ -287,14 +287,17 @@ def main(argv: list[str] | None = None) -> int:
     o2, o3, pt = u["c_int8_O2"], u["c_int8_O3"], u["torch_float_1_thread"]
     plain = u["c_int8_O2_portable"]
     print(
-        "  one window, median us (thread CPU time / wall clock; the machine is shared):"
+        "  one window, us of thread CPU time: median (10th-90th percentile; the VM"
+        " is shared)"
     )
-    print(f"    C int8 -O2:              {o2.get('cpu_us')} / {o2.get('wall_us')}")
-    print(f"    C int8 -O3:              {o3.get('cpu_us')} / {o3.get('wall_us')}")
-    print(
-        f"    C int8 -O2, plain C:     {plain.get('cpu_us')} / {plain.get('wall_us')}"
-    )
-    print(f"    PyTorch float, 1 thread: {pt['cpu_us']} / {pt['wall_us']}")
+
+    def spread(t: dict) -> str:
+        return f"{t.get('cpu_us')} ({t.get('cpu_us_p10')}-{t.get('cpu_us_p90')})"
+
+    print(f"    C int8 -O2:              {spread(o2)}")
+    print(f"    C int8 -O3:              {spread(o3)}")
+    print(f"    C int8 -O2, plain C:     {spread(plain)}")
+    print(f"    PyTorch float, 1 thread: {pt['cpu_us']}")
 
     for r in rows:
         del r["quantizer"]
