@@ -51,8 +51,6 @@ UEA_SETS = {
     "ering": "ERing",
     "articulary_word_recognition": "ArticularyWordRecognition",
 }
-#: Calls per timing and timings per measurement of the C harness.
-C_CALLS, C_REPEATS = 200, 151
 TORCH_CALLS = 300
 
 
@@ -230,11 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         "object_bytes_O2": object_bytes,
         "object_bytes_Os": object_bytes_os,
         "paper_int8_bytes": PAPER_UCI_HAR_INT8_BYTES,
-        "c_int8_O2": c_latency_us(model, q_window, "-O2", C_CALLS, C_REPEATS),
-        "c_int8_O3": c_latency_us(model, q_window, "-O3", C_CALLS, C_REPEATS),
-        "c_int8_O2_portable": c_latency_us(
-            model, q_window, "-O2", C_CALLS, C_REPEATS, portable=True
-        ),
+        "c_int8_O2": c_latency_us(model, q_window, "-O2"),
+        "c_int8_O3": c_latency_us(model, q_window, "-O3"),
+        "c_int8_O2_portable": c_latency_us(model, q_window, "-O2", portable=True),
         "torch_float_1_thread": torch_latency_us(module, window),
         "compiler": _compiler_version(),
     }
