@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -404,8 +405,12 @@ def run_suite(suite: Suite, out: Path, data_home: Path | None, command: str,
     done = {_key(r) for r in records}
     results.update(
         suite=suite.name, settings=suite.settings(), records=records,
+        # the id tells this run from another started within the same second on
+        # the same machine (their environments are equal), which _save would
+        # otherwise take for one run saved twice
         runs=results.get("runs", []) + [
-            {"command": command, "environment": environment()}
+            {"command": command, "environment": environment(),
+             "id": f"{os.getpid()}-{time.time_ns()}"}
         ],
     )
     skipped = dict(results.get("skipped", {}))

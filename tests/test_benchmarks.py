@@ -145,6 +145,22 @@ def _fake_loader(monkeypatch, n_fits):
     monkeypatch.setattr(suites, "run_one", counting_run_one)
 
 
+def test_runs_in_the_same_second_stay_two_runs(tmp_path, monkeypatch):
+    # Two invocations with equal environments (same second, same load) once
+    # merged into one run entry, so the second command went missing.
+    fits = []
+    _fake_loader(monkeypatch, fits)
+    monkeypatch.setattr(suites, "environment", lambda: {"date": "same second"})
+    suite = suites.Suite("smoke", ["toy"], ["CNNClassifierTorch"], seeds=1,
+                         max_epochs=1, patience=1, cnn_epochs=1)
+    out = tmp_path / "smoke.json"
+    suites.run_suite(suite, out, None, "python -m benchmarks run smoke")
+    suite.seeds = 2
+    results = suites.run_suite(suite, out, None, "python -m benchmarks run smoke")
+    assert len(results["runs"]) == 2
+    assert len(json.loads(out.read_text())["runs"]) == 2
+
+
 def test_suite_writes_json_resumes_and_reports(tmp_path, monkeypatch):
     fits = []
     _fake_loader(monkeypatch, fits)
