@@ -274,6 +274,16 @@ def _gate_multipliers(real: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, 
     )
 
 
+def _accumulator_bound(bias: np.ndarray, weight: np.ndarray, reach: int) -> np.ndarray:
+    """Per row, ``|bias| + sum_i |W[i]| * reach``.
+
+    It bounds every partial sum of ``bias + sum_i W[i] * x[i]``, in any order, for
+    inputs ``|x[i]| <= reach``.
+    """
+    w = np.abs(weight.astype(np.int64))
+    return np.abs(bias.astype(np.int64)) + w.sum(axis=1) * reach
+
+
 def _fold_zero_point(
     bias: np.ndarray, weight: np.ndarray, zero_point: np.ndarray, reach: int, what: str
 ) -> np.ndarray:
@@ -286,7 +296,7 @@ def _fold_zero_point(
     """
     w = weight.astype(np.int64)
     folded = bias.astype(np.int64) - w @ zero_point.astype(np.int64)
-    worst = int(np.max(np.abs(folded) + np.abs(w).sum(axis=1) * reach))
+    worst = int(np.max(_accumulator_bound(folded, w, reach)))
     if worst > INT32_MAX:
         raise ValueError(
             f"The {what} accumulator can reach {worst}, beyond int32, for extreme "
@@ -358,9 +368,7 @@ def _fold_lstm(
         zero_points[: w_ih.shape[1]] = z_x
         bq = _fold_zero_point(bq, wq, zero_points, -INT8_MIN, "LSTM gate")
         wq_ih, wq_hh = wq[:, : w_ih.shape[1]], wq[:, w_ih.shape[1] :]
-        reach = np.abs(bq.astype(np.int64)) - INT8_MIN * np.abs(wq).astype(
-            np.int64
-        ).sum(axis=1)
+        reach = _accumulator_bound(bq, wq, -INT8_MIN)
         m, shift = _gate_multipliers(row_scale * 2.0**GATE_FRAC_BITS, reach)
         directions.append(
             LSTMDirection(
