@@ -48,6 +48,9 @@ from skmicrobi.int8.model import IntegerMicroBi, padded_lstm_row, padded_taps
 
 #: Flags of the C compiler in :func:`compile_c` and :func:`run_c`.
 DEFAULT_CFLAGS = ("-std=c99", "-Wall", "-Wextra", "-Werror", "-O2")
+#: int32 slots at the start of ``work32`` for the eight dot products of a conv
+#: pair (four rows at two positions); the running max or the LSTM state follow.
+_DOT_SLOTS = 8
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -99,7 +102,7 @@ def scratch_layout(model: IntegerMicroBi) -> dict[str, int]:
         max(2 * padded_taps(s) for s in model.convs),
         padded_lstm_row(n_in, hidden) + 4 * hidden,
     )
-    work32 = 8 + max(
+    work32 = _DOT_SLOTS + max(
         max(-(-s.weight.shape[0] // 4) * 4 for s in model.convs),
         hidden + hidden * len(model.lstm),
     )
@@ -730,15 +733,16 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         parts.append(_array("int8_t", f"{name}_conv{i}_s", stage.shift))
         if i == 0:
             parts.append(_array("int16_t", f"{name}_conv0_z", stage.input_zero_point))
+    order = _lstm_row_order(hidden)
     for d, direction in enumerate(model.lstm):
         rows = np.concatenate([direction.weight_ih, direction.weight_hh], axis=1)
-        rows = rows[_lstm_row_order(hidden)]
+        rows = rows[order]
         table = np.concatenate([rows.ravel(), np.zeros(padded - rows.shape[1], int)])
         parts.append(_array("uint8_t", f"{name}_lstm{d}_w", table.astype(int) + 128))
-        bias = direction.bias[_lstm_row_order(hidden)]
-        multiplier = direction.multiplier[_lstm_row_order(hidden)]
-        parts.append(_array("int32_t", f"{name}_lstm{d}_b", bias, 8))
-        parts.append(_array("int16_t", f"{name}_lstm{d}_m", multiplier))
+        parts.append(_array("int32_t", f"{name}_lstm{d}_b", direction.bias[order], 8))
+        parts.append(
+            _array("int16_t", f"{name}_lstm{d}_m", direction.multiplier[order])
+        )
     parts.append(_array("int8_t", f"{name}_head_w", model.head_weight))
     parts.append(_array("int32_t", f"{name}_head_b", model.head_bias, 8))
     parts.append(_array("int16_t", f"{name}_sigmoid_table", SIGMOID_TABLE, 12))
@@ -760,7 +764,7 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     if any(even):
         parts.append(f"\n#if {up}_SIMD" + _CONV_POOL2.format(name=name) + "#endif\n")
     for i, stage in enumerate(model.convs):
-        out_ch, in_ch, kernel = stage.weight.shape
+        _, in_ch, kernel = stage.weight.shape
         zero_point = (
             f"{name}_conv0_z[c]" if i == 0 else str(int(stage.input_zero_point[0]))
         )
@@ -769,24 +773,17 @@ def _source(model: IntegerMicroBi, name: str) -> str:
             "\n"
             + _CONV.format(
                 name=name,
-                up=up,
                 i=i,
                 in_type="int16_t" if i == 0 else "int8_t",
-                out_ch=out_ch,
                 in_ch=in_ch,
                 kernel=kernel,
                 pad=kernel // 2,
                 taps=in_ch * kernel,
                 row=row,
-                row2=2 * row,
-                row3=3 * row,
                 length=lengths[i],
                 positions=lengths[i + 1] * stage.pool,
                 pair_call=_pair_call(name, up, i, stage, row, lengths[i + 1]),
-                out_len=lengths[i + 1],
-                pool=stage.pool,
                 zero_point=zero_point,
-                z_out=int(stage.output_zero_point),
             )
         )
     steps = lengths[-1]
@@ -850,7 +847,7 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     outs = [s.weight.shape[0] * lengths[i + 1] for i, s in enumerate(model.convs)]
     body = [
         f"\nvoid {name}_predict(const int16_t *in, int32_t *logits)\n{{",
-        f"    int32_t *feat = {name}_work32 + {hidden} + 8;",
+        f"    int32_t *feat = {name}_work32 + {_DOT_SLOTS + hidden};",
         "    int32_t k, j;",
     ]
     source = "in"
@@ -858,8 +855,8 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         offset = 0 if i % 2 == 0 else layout["act_bytes"] - outs[i]
         out = f"{name}_act + {offset}"
         body.append(
-            f"    {name}_conv{i}({source}, {out}, {name}_work16, {name}_work32 + 8, "
-            f"{name}_work32);"
+            f"    {name}_conv{i}({source}, {out}, {name}_work16, "
+            f"{name}_work32 + {_DOT_SLOTS}, {name}_work32);"
         )
         source = out
     for d in range(len(model.lstm)):
@@ -868,7 +865,7 @@ def _source(model: IntegerMicroBi, name: str) -> str:
             f"{name}_lstm{d}_m, {int(model.lstm[d].shift)}, "
             f"{int(model.lstm[d].reverse)},\n"
             f"              {name}_work16, {name}_work16 + {padded}, "
-            f"{name}_work32 + 8, feat + {d * hidden});"
+            f"{name}_work32 + {_DOT_SLOTS}, feat + {d * hidden});"
         )
     body += [
         "    /* the linear head, feature by feature (a few hundred MACs: compact",
