@@ -54,15 +54,23 @@ print(f"{len(records)} records; datasets {sorted({r['dataset'] for r in records}
 rows = {}
 for r in records:
     rows.setdefault((r["dataset"], r["model"], r["protocol"]), []).append(r)
+
+
+def f1_mean_std(rs):
+    """Mean and standard deviation of macro-F1 (%) over a group's seeds."""
+    f1 = [100 * r["macro_f1"] for r in rs]
+    return statistics.fmean(f1), statistics.stdev(f1) if len(f1) > 1 else 0.0
+
+
+f1 = {key: f1_mean_std(rs) for key, rs in rows.items()}
 print(f"{'dataset':14s} {'model':19s} {'protocol':14s} {'seeds':>5s} "
       f"{'macro-F1 %':>13s} {'params':>8s} {'MACs':>7s} {'paper %':>8s}")
 for (dataset, model, protocol), rs in sorted(rows.items()):
-    f1 = [100 * r["macro_f1"] for r in rs]
-    std = statistics.stdev(f1) if len(f1) > 1 else 0.0
+    mean, std = f1[dataset, model, protocol]
     macs = f"{rs[0]['macs'] / 1e6:.2f}M" if rs[0].get("macs") else "-"
     paper = rs[0].get("paper_macro_f1")
     print(f"{dataset:14s} {model:19s} {protocol:14s} {len(rs):5d} "
-          f"{statistics.fmean(f1):6.2f} ± {std:4.2f} {rs[0]['params']:8,d} "
+          f"{mean:6.2f} ± {std:4.2f} {rs[0]['params']:8,d} "
           f"{macs:>7s} {paper if paper is not None else '-':>8}")
 
 # %%
@@ -75,9 +83,7 @@ colors = dict(zip(sorted({m for _, m, _ in rows}), plt.cm.tab10.colors))
 for (dataset, model, protocol), rs in sorted(rows.items()):
     if protocol != "honest":
         continue
-    f1 = [100 * r["macro_f1"] for r in rs]
-    mean = statistics.fmean(f1)
-    err = statistics.stdev(f1) if len(f1) > 1 else 0.0
+    mean, err = f1[dataset, model, protocol]
     for ax, x in zip(axes, (rs[0]["params"], rs[0].get("macs"))):
         if x is None:
             continue
@@ -97,10 +103,7 @@ plt.show()
 # ----------------------------
 # The gap between the two protocols is what choosing the checkpoint on the test
 # split adds: it is why the paper's figures are optimistic.
-for (dataset, model, protocol), rs in sorted(rows.items()):
-    if protocol == "test-selected":
-        honest = rows.get((dataset, model, "honest"), [])
-        if honest:
-            gap = (statistics.fmean(100 * r["macro_f1"] for r in rs)
-                   - statistics.fmean(100 * r["macro_f1"] for r in honest))
-            print(f"{dataset} {model}: test-selected is {gap:+.2f} points over honest")
+for (dataset, model, protocol), (mean, _) in sorted(f1.items()):
+    if protocol == "test-selected" and (dataset, model, "honest") in f1:
+        gap = mean - f1[dataset, model, "honest"][0]
+        print(f"{dataset} {model}: test-selected is {gap:+.2f} points over honest")

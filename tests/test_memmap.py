@@ -155,7 +155,7 @@ def _reset_peak_rss() -> bool:
 def test_fit_on_a_memmap_neither_copies_it_nor_maps_it(tmp_path, monkeypatch):
     # 131 MB of windows, large next to what fit holds at once: a batch of 16
     # windows, a 4 MiB block of the NaN scan and of the statistics, and an
-    # inference batch of the validation windows, whose byte cap (16 MiB by
+    # inference batch of the validation windows, whose byte cap (4 MiB by
     # default, with a few temporaries of its size) is scaled down with the file.
     # A copy of the data (or of its training part), or its pages left mapped in
     # the process, would stand out.
