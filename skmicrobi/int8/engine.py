@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skmicrobi.int8.fixedpoint import INT16_MAX, INT16_MIN
+from skmicrobi.int8.fixedpoint import INT8_MAX, INT8_MIN, INT16_MAX, INT16_MIN
 from skmicrobi.int8.layers import conv_stage, linear_head, lstm_direction
 from skmicrobi.int8.model import IntegerMicroBi
 
@@ -74,8 +74,11 @@ def predict_logits(model: IntegerMicroBi, q: np.ndarray) -> np.ndarray:
             f"Integer model expects int16 windows, got dtype {q.dtype}; convert raw "
             "values with Int8Quantizer.quantize_input."
         )
-    if q.size and (q.min() < INT16_MIN or q.max() > INT16_MAX):
-        raise ValueError("Integer model inputs must lie within int16 [-32768, 32767].")
+    lo, hi = (INT8_MIN, INT8_MAX) if model.input_bits == 8 else (INT16_MIN, INT16_MAX)
+    if q.size and (q.min() < lo or q.max() > hi):
+        raise ValueError(
+            f"Integer model inputs must lie within int{model.input_bits} [{lo}, {hi}]."
+        )
     features = integer_features(model, q)
     logits = linear_head(features, model.head_weight, model.head_bias)
     return logits.astype(np.int32)

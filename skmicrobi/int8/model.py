@@ -8,33 +8,30 @@ import numpy as np
 
 from skmicrobi.int8.fixedpoint import SIGMOID_TABLE
 
-#: The C export stores each conv weight row (``in_channels * kernel_size`` taps)
-#: padded with zeros to a multiple of this, so that compilers vectorise the dot
-#: product at -O2 without a scalar remainder loop (16 int8 = one SSE/NEON vector).
-TAP_MULTIPLE = 16
+#: The C export stores every weight row (a conv stage's ``in_channels *
+#: kernel_size`` taps, an LSTM gate row's ``input_size + hidden`` weights) padded
+#: with zeros to a multiple of this: the kernels read four int8 weights as one
+#: 32-bit word (two SXTB16 give two pairs for SMLAD on Arm) and need no scalar
+#: remainder loop.
+ROW_MULTIPLE = 4
+
+
+def padded_row(n_weights: int) -> int:
+    """Length of a weight row of ``n_weights`` as the C export stores it."""
+    return -(-n_weights // ROW_MULTIPLE) * ROW_MULTIPLE
 
 
 def padded_taps(stage: ConvStage) -> int:
     """Length of one conv weight row as the C export stores it."""
-    taps = stage.weight.shape[1] * stage.weight.shape[2]
-    return -(-taps // TAP_MULTIPLE) * TAP_MULTIPLE
-
-
-#: The C export's SIMD path reads LSTM weight rows 8 weights at a time (one
-#: vector of 8 int16 after widening).
-LSTM_ROW_MULTIPLE = 8
+    return padded_row(stage.weight.shape[1] * stage.weight.shape[2])
 
 
 def padded_lstm_row(n_inputs: int, hidden_size: int) -> int:
-    """Length of the LSTM's dot products in the C export.
+    """Length of one LSTM gate row ``[W_ih | W_hh]`` as the C export stores it.
 
-    A gate row ``[W_ih | W_hh]`` has ``n_inputs + hidden_size`` weights; the C code
-    takes its dot product with ``[x_t, h]`` over this length, the next multiple of
-    :data:`LSTM_ROW_MULTIPLE`, against zeros. The rows stay packed: the C table
-    only gains ``padded - row`` zero bytes at its end.
+    The C code takes its dot product with ``[x_t, h]`` zero-padded to this length.
     """
-    row = n_inputs + hidden_size
-    return -(-row // LSTM_ROW_MULTIPLE) * LSTM_ROW_MULTIPLE
+    return padded_row(n_inputs + hidden_size)
 
 
 @dataclass(frozen=True)
@@ -136,6 +133,9 @@ class IntegerMicroBi:
     logit_scale : float
         Real value of one step of the int32 logits (one scale for all classes, so
         the argmax needs no rescaling).
+    input_bits : {16, 8}
+        Width of the integer input: int16 windows, or int8 windows (half the
+        RAM for the window on a microcontroller, coarser input steps).
     """
 
     n_channels: int
@@ -152,6 +152,7 @@ class IntegerMicroBi:
     head_weight: np.ndarray
     head_bias: np.ndarray
     logit_scale: float
+    input_bits: int = 16
 
     @property
     def hidden_size(self) -> int:
@@ -177,19 +178,17 @@ class IntegerMicroBi:
         Returns
         -------
         dict
-            ``weights_bytes`` (int8 weights, conv rows padded to
-            :data:`TAP_MULTIPLE`, each LSTM table with its zero tail),
+            ``weights_bytes`` (int8 weights, rows padded to
+            :data:`ROW_MULTIPLE`),
             ``biases_bytes`` (int32),
-            ``scales_bytes`` (multipliers, shifts, zero points), ``tables_bytes``
+            ``scales_bytes`` (per-row multipliers and shifts, the input zero
+            points), ``tables_bytes``
             (the sigmoid table) and ``total_bytes`` (their sum).
         """
         weights = sum(s.weight.shape[0] * padded_taps(s) for s in self.convs)
-        weights += sum(d.weight_ih.size + d.weight_hh.size for d in self.lstm)
-        # each direction's table ends with the zeros its last row's padded dot
-        # product reads (see padded_lstm_row)
         n_in = self.lstm[0].weight_ih.shape[1]
-        tail = padded_lstm_row(n_in, self.hidden_size) - n_in - self.hidden_size
-        weights += tail * len(self.lstm)
+        row = padded_lstm_row(n_in, self.hidden_size)
+        weights += sum(d.weight_ih.shape[0] * row for d in self.lstm)
         weights += self.head_weight.size
         biases = 4 * (
             sum(s.bias.size for s in self.convs)
@@ -197,11 +196,13 @@ class IntegerMicroBi:
             + self.head_bias.size
         )
         # int16 multiplier + int8 shift per conv row, int16 multiplier per LSTM
-        # row and one shift per direction; the input zero points are int16 per
-        # channel for the first stage and one int8 constant elsewhere.
+        # row, int16 input zero point per channel. The per-layer integers (a
+        # direction's shift, later stages' zero points, the hidden state's
+        # multiplier) are fields of the C model's layer descriptors, counted
+        # with them in the compiled object, not here.
         scales = sum(3 * s.multiplier.size for s in self.convs)
-        scales += sum(2 * d.multiplier.size + 1 for d in self.lstm)
-        scales += 2 * self.n_channels + len(self.convs) + 3
+        scales += sum(2 * d.multiplier.size for d in self.lstm)
+        scales += 2 * self.n_channels
         tables = SIGMOID_TABLE.nbytes
         return {
             "weights_bytes": int(weights),

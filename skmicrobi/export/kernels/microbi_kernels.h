@@ -1,0 +1,75 @@
+/* microbi_kernels.h: what microbi.c asks of a kernel file, and the fixed-point
+ * helpers they share (skmicrobi runtime; do not edit). Formulas: skmicrobi.int8. */
+#ifndef MICROBI_KERNELS_H
+#define MICROBI_KERNELS_H
+
+#include "microbi.h"
+
+#if (-1 >> 1) != -1
+#error "microbi needs an arithmetic right shift of negative integers"
+#endif
+
+/* Exactly one kernel file is built. */
+#if defined(MICROBI_PORTABLE)
+#define MB_KERNELS_PLAIN 1
+#elif defined(__SSE2__)
+#define MB_KERNELS_SSE2 1
+#elif defined(__ARM_FEATURE_DSP)
+#define MB_KERNELS_ARM_DSP 1
+#else
+#define MB_KERNELS_PLAIN 1
+#endif
+
+/* acc[2 o] = w_o . ca and acc[2 o + 1] = w_o . cb for every weight row o of
+   the stage (row_len entries each, no bias). */
+void mb_conv_dots(const mb_conv_t *stage, const int16_t *ca, const int16_t *cb,
+                  int32_t *acc);
+
+/* One LSTM step's gate activations in Q0.15: for every row r of the
+   direction, act[r] = sigmoid or tanh of sat16((bias[r] + w_r . v) * m[r] +
+   2^(shift-1) >> shift), tanh for the rows of gate g. */
+void mb_lstm_gates(const mb_model_t *model, const mb_lstm_t *dir, const int16_t *v,
+                   int16_t *act);
+
+/* sigmoid(k / 16) in Q0.15 for k = 0..128 (microbi.c). */
+extern const int16_t mb_sigmoid_table[129];
+
+static inline int32_t mb_sat(int32_t v, int32_t lo, int32_t hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Which gate a row of an LSTM table belongs to (0 i, 1 f, 2 g, 3 o): units go
+   in groups of eight, rows gate by gate, then the rest four rows each. */
+static inline int32_t mb_gate_of(int32_t row, int32_t grouped_rows)
+{
+    return row < grouped_rows ? (row >> 3) & 3 : (row - grouped_rows) & 3;
+}
+
+/* sigmoid of Q3.12 x in [-32768, 32767], Q0.15: table with linear
+   interpolation, sigmoid(-x) = 1 - sigmoid(x). */
+static inline int32_t mb_sigmoid(int32_t x)
+{
+    const int32_t a = x < 0 ? (x < -32767 ? 32767 : -x) : x;
+    const int16_t *p = mb_sigmoid_table + (a >> 8);
+    const int32_t s = p[0] + (((p[1] - p[0]) * (a & 255) + 128) >> 8);
+    return x < 0 ? 32768 - s : s;
+}
+
+/* tanh(x) = 2 sigmoid(2x) - 1 for any int32 x in Q.12: sat16(2 sat16(x)). */
+static inline int32_t mb_tanh(int32_t x)
+{
+    const int32_t y = x > 16383 ? 32767 : (x < -16384 ? -32768 : 2 * x);
+    return 2 * mb_sigmoid(y) - 32768;
+}
+
+/* A gate row's activation from its int32 accumulator (bias included). The
+   product acc * m + 2^(shift-1) fits int32 (checked when the model is built). */
+static inline int32_t mb_gate(int32_t acc, int32_t m, int32_t shift, int32_t gate)
+{
+    const int32_t pre = mb_sat((acc * m + ((int32_t)1 << (shift - 1))) >> shift,
+                               -32768, 32767);
+    return gate == 2 ? mb_tanh(pre) : mb_sigmoid(pre);
+}
+
+#endif /* MICROBI_KERNELS_H */
