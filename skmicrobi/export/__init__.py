@@ -155,6 +155,19 @@ def _array(ctype: str, name: str, values: np.ndarray, per_line: int = 16) -> str
     return f"static const {ctype} {name}[{len(flat)}] = {{\n{body}\n}};\n"
 
 
+def _weights(name: str, values: np.ndarray) -> str:
+    """An int8 weight table aligned to 4 bytes (the kernels load words, and
+    LDRD needs word alignment): C99 has no alignment specifier, a union with a
+    uint32_t member gives it."""
+    flat = [str(int(v)) for v in np.ravel(values)]
+    lines = ["    " + ", ".join(flat[i : i + 16]) for i in range(0, len(flat), 16)]
+    body = ",\n".join(lines)
+    return (
+        f"static const union {{\n    uint32_t align;\n    int8_t w[{len(flat)}];\n}} "
+        f"{name} = {{.w = {{\n{body}\n}}}};\n"
+    )
+
+
 def _label_text(label: Any) -> str:
     """A class label as C comment text: its Python repr, never closing the comment."""
     if isinstance(label, np.generic):
@@ -190,17 +203,24 @@ def macro_prefix(name: str) -> str:
     return name.upper() + (f"_x{mask:x}" if mask else "")
 
 
-def _weight_rows(rows: np.ndarray, length: int) -> np.ndarray:
-    """Rows padded with zeros to ``length``, each group of four stored w0 w2 w1 w3.
+def _weight_rows(rows: np.ndarray, length: int, block: int) -> np.ndarray:
+    """The weight table of a layer as the kernels read it (one flat int8 array).
 
-    The Arm DSP kernels load four int8 weights as one word; SXTB16 of it and of
-    it rotated by 8 bits give the int16 pairs (w0, w1) and (w2, w3), which meet
-    the inputs (v0, v1) and (v2, v3) in one SMLAD each. The other kernels read
-    the same order.
+    Each row is padded with zeros to ``length`` (a multiple of four) and each of
+    its groups of four weights is stored w0 w2 w1 w3: on Arm, SXTB16 of the word
+    and of the word rotated by 8 bits give the int16 pairs (w0, w1) and (w2, w3)
+    that meet the inputs (v0, v1) and (v2, v3) in one SMLAD each. Rows go in
+    blocks of ``block`` rows (2 for a conv stage, 4 for the LSTM) whose words
+    alternate (word k of each row of the block, then word k + 1, ...), so that
+    one load brings the next word of every row of the block; rows past the last
+    full block follow one after the other.
     """
     rows = np.pad(rows, ((0, 0), (0, length - rows.shape[1])))
-    groups = rows.reshape(len(rows), -1, ROW_MULTIPLE)
-    return groups[:, :, [0, 2, 1, 3]].reshape(len(rows), length)
+    rows = rows.reshape(len(rows), -1, ROW_MULTIPLE)[:, :, [0, 2, 1, 3]]
+    full = len(rows) // block * block
+    blocks = rows[:full].reshape(full // block, block, -1, ROW_MULTIPLE)
+    blocks = blocks.transpose(0, 2, 1, 3)
+    return np.concatenate([blocks.ravel(), rows[full:].ravel()])
 
 
 def _lstm_row_order(hidden: int) -> np.ndarray:
@@ -369,9 +389,8 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     ]
     for i, stage in enumerate(model.convs):
         rows = stage.weight.reshape(len(stage.weight), -1).astype(np.int64)
-        parts.append(
-            _array("int8_t", f"{name}_conv{i}_w", _weight_rows(rows, padded_taps(stage)))
-        )
+        table = _weight_rows(rows, padded_taps(stage), 2)
+        parts.append(_weights(f"{name}_conv{i}_w", table))
         parts.append(_array("int32_t", f"{name}_conv{i}_b", stage.bias, 8))
         parts.append(_array("int16_t", f"{name}_conv{i}_m", stage.multiplier))
         parts.append(_array("int8_t", f"{name}_conv{i}_s", stage.shift))
@@ -381,7 +400,7 @@ def _source(model: IntegerMicroBi, name: str) -> str:
     for d, direction in enumerate(model.lstm):
         rows = np.concatenate([direction.weight_ih, direction.weight_hh], axis=1)
         rows = rows[order].astype(np.int64)
-        parts.append(_array("int8_t", f"{name}_lstm{d}_w", _weight_rows(rows, lstm_row)))
+        parts.append(_weights(f"{name}_lstm{d}_w", _weight_rows(rows, lstm_row, 4)))
         parts.append(_array("int32_t", f"{name}_lstm{d}_b", direction.bias[order], 8))
         parts.append(
             _array("int16_t", f"{name}_lstm{d}_m", direction.multiplier[order])
@@ -396,14 +415,14 @@ def _source(model: IntegerMicroBi, name: str) -> str:
         zero_pad = 0 if i == 0 else int(stage.input_zero_point[0])
         offset = 0 if i % 2 == 0 else layout["act_bytes"] - outs[i]
         convs.append(
-            f"    {{{name}_conv{i}_w, {name}_conv{i}_b, {name}_conv{i}_m, "
+            f"    {{{name}_conv{i}_w.w, {name}_conv{i}_b, {name}_conv{i}_m, "
             f"{name}_conv{i}_s, {zero_in}, {zero_pad},\n"
             f"     {in_ch}, {out_ch}, {kernel}, {padded_taps(stage)}, {lengths[i]}, "
             f"{lengths[i + 1]}, {stage.pool}, {int(stage.output_zero_point)}, "
             f"{offset}}}"
         )
     dirs = [
-        f"    {{{name}_lstm{d}_w, {name}_lstm{d}_b, {name}_lstm{d}_m, "
+        f"    {{{name}_lstm{d}_w.w, {name}_lstm{d}_b, {name}_lstm{d}_m, "
         f"{int(direction.shift)}, {int(direction.reverse)}}}"
         for d, direction in enumerate(model.lstm)
     ]

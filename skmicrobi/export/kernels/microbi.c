@@ -5,19 +5,25 @@
 
 #include "microbi_kernels.h"
 
-const int16_t mb_sigmoid_table[129] = {
-    16384, 16896, 17407, 17916, 18421, 18923, 19420, 19912, 20397, 20874, 21344,
-    21804, 22255, 22696, 23127, 23547, 23955, 24352, 24737, 25110, 25471, 25819,
-    26155, 26479, 26790, 27090, 27377, 27653, 27917, 28169, 28411, 28642, 28862,
-    29072, 29272, 29462, 29644, 29816, 29979, 30135, 30282, 30422, 30555, 30680,
-    30799, 30912, 31018, 31119, 31214, 31304, 31389, 31469, 31545, 31616, 31684,
-    31747, 31807, 31864, 31917, 31968, 32015, 32060, 32102, 32141, 32179, 32214,
-    32247, 32278, 32307, 32335, 32361, 32385, 32408, 32430, 32450, 32469, 32487,
-    32504, 32520, 32535, 32549, 32562, 32574, 32586, 32597, 32607, 32617, 32626,
-    32635, 32643, 32650, 32657, 32664, 32670, 32676, 32682, 32687, 32692, 32696,
-    32701, 32705, 32709, 32712, 32716, 32719, 32722, 32725, 32727, 32730, 32732,
-    32734, 32736, 32738, 32740, 32742, 32743, 32745, 32746, 32747, 32749, 32750,
-    32751, 32752, 32753, 32754, 32755, 32756, 32756, 32757};
+/* T[i] + (T[i + 1] - T[i]) * 2^16 for the sigmoid table T = skmicrobi.int8.
+   fixedpoint.SIGMOID_TABLE (sigmoid(i / 16) in Q0.15): one load per lookup. */
+const int32_t mb_sigmoid_table[128] = {
+    33570816, 33505792, 33375231, 33113596, 32917493, 32590315, 32263132, 31804872,
+    31281069, 30822794, 30167904, 29578540, 28923631, 28268712, 27548247, 26762235,
+    26041747, 25255712, 24469665, 23683606, 22831999, 22045915, 21259819, 20408175,
+    19687590, 18835922, 18115313, 17329157, 16542989, 15887881, 15167227, 14446562,
+    13791422, 13136272, 12481112, 11957014, 11301836, 10712184, 10253595, 9663927,
+    9205322, 8746710, 8222555, 7829464, 7436367, 6977728, 6650154, 6257039,
+    5929454, 5601864, 5274269, 5012205, 4684601, 4488064, 4160452, 3963907,
+    3767359, 3505272, 3374253, 3112160, 2981135, 2784572, 2588006, 2522509,
+    2325939, 2194902, 2063863, 1932822, 1867315, 1736271, 1605225, 1539713,
+    1474200, 1343150, 1277634, 1212117, 1146599, 1081080, 1015560, 950039,
+    884517, 818994, 819006, 753482, 687957, 687967, 622441, 622450,
+    556923, 491395, 491402, 491409, 425880, 425886, 425892, 360362,
+    360367, 294836, 360376, 294845, 294849, 229317, 294856, 229324,
+    229327, 229330, 163797, 229335, 163802, 163804, 163806, 163808,
+    163810, 163812, 98278, 163815, 98281, 98282, 163819, 98285,
+    98286, 98287, 98288, 98289, 98290, 98291, 32756, 98292};
 
 /* floor(acc * m / 2^shift + 1/2) for |acc| < 2^31, 0 <= m < 2^15, 1 <= shift
    <= 62, in 32-bit arithmetic where the shift allows: with acc = 2^16 ah + al
@@ -36,22 +42,46 @@ static int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
     return (int32_t)(((int64_t)acc * m + ((int64_t)1 << (shift - 1))) >> shift);
 }
 
-static int32_t mb_input(const void *x, uint16_t bits, int32_t i)
-{
-    return bits == 8 ? ((const int8_t *)x)[i] : ((const int16_t *)x)[i];
-}
-
-/* Column k of the receptive field at position t: x[c][t + k - pad] for every
-   channel c, or the channel's zero point outside the window. */
+/* Column k of the receptive field at position pos - k + pad (col = field + k):
+   x[c][pos] for every channel c, or the channel's zero point outside. */
 static void mb_column(const mb_conv_t *s, const void *x, uint16_t bits, int16_t *col,
                       int32_t pos)
 {
+    const int32_t n = s->in_ch, k = s->kernel, len = s->in_len;
     int32_t c;
-    const int32_t inside = pos >= 0 && pos < s->in_len;
-    for (c = 0; c < s->in_ch; c++)
-        col[c * s->kernel] = (int16_t)(inside ? mb_input(x, bits, c * s->in_len + pos)
-                                              : (s->zero_in ? s->zero_in[c]
-                                                            : s->zero_pad));
+    if (pos < 0 || pos >= len) {
+        for (c = 0; c < n; c++, col += k)
+            *col = s->zero_in ? s->zero_in[c] : s->zero_pad;
+    } else if (bits == 8) {
+        const int8_t *p = (const int8_t *)x + pos;
+        for (c = 0; c < n; c++, col += k, p += len) *col = *p;
+    } else {
+        const int16_t *p = (const int16_t *)x + pos;
+        for (c = 0; c < n; c++, col += k, p += len) *col = *p;
+    }
+}
+
+/* best[o] <- max(best[o], acc[2 o + q] + bias[o]), or its first value (first);
+   then, if the pooling window closes (last), the int8 output u of every
+   channel. */
+static void mb_pool(const mb_conv_t *s, const int32_t *acc, int32_t q, int32_t *best,
+                    int32_t first, int32_t last, int8_t *y)
+{
+    /* locals: stores through int8_t *y may alias anything, so the compiler
+       would reload every field of s after each */
+    const int32_t n = s->out_ch, out_len = s->out_len, z = s->zero_out;
+    const int32_t *bias = s->bias;
+    const int16_t *m = s->multiplier;
+    const int8_t *shift = s->shift;
+    int32_t o, a;
+    acc += q;
+    for (o = 0; o < n; o++, acc += 2) {
+        a = *acc + bias[o];
+        if (!first && best[o] > a) a = best[o];
+        best[o] = a;
+        if (last)
+            y[o * out_len] = (int8_t)mb_sat(z + mb_requantize(a, m[o], shift[o]), z, 127);
+    }
 }
 
 /* Conv (padded with the zero point), max-pool, requantise to int8. Positions
@@ -63,9 +93,9 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
 {
     int16_t *ca = work16, *cb = work16 + s->row_len;
     int32_t *acc = work32, *best = work32 + 2 * s->out_ch;
-    const int32_t taps = s->in_ch * s->kernel, pad = s->kernel / 2;
-    const int32_t positions = s->out_len * s->pool;
-    int32_t t, k, o, q, j, a;
+    const int32_t taps = s->in_ch * s->kernel, pad = s->kernel / 2, pool = s->pool;
+    const int32_t positions = s->out_len * pool;
+    int32_t t, k, j = 0, q, o;
     for (k = 0; k < s->kernel; k++) mb_column(s, x, bits, ca + k, k - pad);
     for (k = taps; k < s->row_len; k++) ca[k] = cb[k] = 0;
     for (t = 0; t < positions; t += 2) {
@@ -76,18 +106,52 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
         memcpy(cb, ca + 1, (size_t)(taps - 1) * sizeof *cb);
         mb_column(s, x, bits, cb + s->kernel - 1, t + s->kernel - pad);
         mb_conv_dots(s, ca, cb, acc);
-        for (q = 0; q < 2 && t + q < positions; q++) {
-            j = (t + q) % s->pool;
-            for (o = 0; o < s->out_ch; o++) {
-                a = acc[2 * o + q] + s->bias[o];
-                if (j == 0 || a > best[o]) best[o] = a;
-                if (j == s->pool - 1)
-                    y[o * s->out_len + (t + q) / s->pool] = (int8_t)mb_sat(
-                        s->zero_out + mb_requantize(best[o], s->multiplier[o],
-                                                    s->shift[o]),
-                        s->zero_out, 127);
+        if (pool % 2 == 0) {
+            /* t and t + 1 share a window: pool their maxima first */
+            for (o = 0; o < s->out_ch; o++)
+                if (acc[2 * o + 1] > acc[2 * o]) acc[2 * o] = acc[2 * o + 1];
+            mb_pool(s, acc, 0, best, j == 0, j == pool - 2, y);
+            j += 2;
+            if (j == pool) {
+                j = 0;
+                y++;
+            }
+        } else {
+            /* j: where position t + q lies in its pooling window */
+            for (q = 0; q < 2 && t + q < positions; q++) {
+                mb_pool(s, acc, q, best, j == 0, j == pool - 1, y);
+                if (++j == pool) {
+                    j = 0;
+                    y++;
+                }
             }
         }
+    }
+}
+
+/* Cell state and hidden state of n units whose gate activations i f g o lie
+   `gap` apart in act, the units `step` apart: c' = (f c + 2^14 >> 15) + (i g +
+   2^17 >> 18) (Q15 Q12 -> Q12 and Q15 Q15 -> Q12), with c = ch 2^15 + cl so
+   that f c needs no 64 bits: f ch + (f cl + 2^14 >> 15); then h = clamp(((o
+   tanh(c') >> 16) m_h + 2^(s_h-1)) >> s_h, -127, 127). */
+static void mb_cells(const int16_t *act, int32_t gap, int32_t step, int32_t n,
+                     int32_t *c, int16_t *h, int32_t h_m, int32_t h_s)
+{
+    /* s_h > 30 leaves every h at 0: |(o tanh) >> 16| <= 2^14, m_h < 2^15 */
+    const int32_t h_half = h_s > 30 ? 0 : (int32_t)1 << (h_s - 1);
+    int32_t j, ig, fg, gg, og, cc, p;
+    if (h_s > 30) h_m = 0, h_s = 30;
+    for (j = 0; j < n; j++, act += step) {
+        ig = act[0];
+        fg = act[gap];
+        gg = act[2 * gap];
+        og = act[3 * gap];
+        cc = c[j];
+        cc = fg * (cc >> 15) + ((fg * (cc & 32767) + 16384) >> 15)
+             + ((ig * gg + 131072) >> 18);
+        c[j] = cc;
+        p = ((og * mb_tanh(cc)) >> 16) * h_m + h_half;
+        h[j] = (int16_t)mb_sat(p >> h_s, -127, 127);
     }
 }
 
@@ -98,48 +162,27 @@ static void mb_lstm(const mb_model_t *m, const mb_lstm_t *d, const int8_t *x,
                     int16_t *v, int16_t *act, int32_t *c, int32_t *feat)
 {
     const int32_t hidden = m->hidden, steps = m->steps, n_in = m->lstm_in;
-    const int32_t grouped = hidden / 8 * 8;
-    const int32_t h_half = m->hidden_shift > 30 ? 0 : (int32_t)1 << (m->hidden_shift - 1);
+    const int32_t grouped = hidden / 8 * 8, h_m = m->hidden_multiplier;
+    const int32_t h_s = m->hidden_shift, reduction = m->reduction;
     int16_t *h = v + n_in;
-    int32_t step, t, i, j, ig, fg, gg, og, cc, p;
+    int32_t step, t, i, j;
     for (i = n_in; i < m->lstm_row_len; i++) v[i] = 0;
     for (j = 0; j < hidden; j++) c[j] = feat[j] = 0;
     for (step = 0; step < steps; step++) {
         t = d->reverse ? steps - 1 - step : step;
         for (i = 0; i < n_in; i++) v[i] = x[i * steps + t];
         mb_lstm_gates(m, d, v, act);
-        for (j = 0; j < hidden; j++) {
-            if (j < grouped) {
-                p = j / 8 * 32 + j % 8;
-                ig = act[p];
-                fg = act[p + 8];
-                gg = act[p + 16];
-                og = act[p + 24];
-            } else {
-                p = 4 * j;
-                ig = act[p];
-                fg = act[p + 1];
-                gg = act[p + 2];
-                og = act[p + 3];
-            }
-            /* (f c + 2^14) >> 15 with c = ch 2^15 + cl: f ch + (f cl + 2^14 >> 15),
-               then + (i g + 2^17) >> 18 (Q15 * Q15 -> Q12) */
-            cc = c[j];
-            cc = fg * (cc >> 15) + ((fg * (cc & 32767) + 16384) >> 15)
-                 + ((ig * gg + 131072) >> 18);
-            c[j] = cc;
-            p = (og * mb_tanh(cc)) >> 16;
-            p = m->hidden_shift > 30
-                    ? 0
-                    : (p * m->hidden_multiplier + h_half) >> m->hidden_shift;
-            h[j] = (int16_t)mb_sat(p, -127, 127);
-        }
-        if (m->reduction == MB_REDUCE_MEAN)
+        /* groups of eight units: gate rows 8 apart; then the rest: 1 apart */
+        for (j = 0; j < grouped; j += 8)
+            mb_cells(act + 4 * j, 8, 1, 8, c + j, h + j, h_m, h_s);
+        mb_cells(act + 4 * grouped, 1, 4, hidden - grouped, c + grouped, h + grouped,
+                 h_m, h_s);
+        if (reduction == MB_REDUCE_MEAN)
             for (j = 0; j < hidden; j++) feat[j] += h[j];
-        else if (m->reduction == MB_REDUCE_LAST && t == steps - 1)
+        else if (reduction == MB_REDUCE_LAST && t == steps - 1)
             for (j = 0; j < hidden; j++) feat[j] = h[j];
     }
-    if (m->reduction == MB_REDUCE_FINAL)
+    if (reduction == MB_REDUCE_FINAL)
         for (j = 0; j < hidden; j++) feat[j] = h[j];
 }
 

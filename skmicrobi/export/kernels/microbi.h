@@ -19,9 +19,16 @@
  *
  * Memory: the caller owns the scratch buffer (the model's scratch_bytes, a
  * 4-byte aligned block), so mb_predict is reentrant; no malloc, no recursion,
- * no floating-point type. Weights are signed int8 in rows padded with zeros to
- * a multiple of 8; within every group of four, the stored order is w0 w2 w1 w3
- * (so that SXTB16 of one 32-bit word yields the pairs (w0, w1) and (w2, w3)).
+ * no floating-point type.
+ *
+ * Weights are signed int8, each row padded with zeros to a multiple of four.
+ * Within every group of four the stored order is w0 w2 w1 w3 (SXTB16 of the
+ * word and of the word rotated by 8 bits give the pairs (w0, w1) and (w2, w3)),
+ * and the rows of a layer go in blocks (two rows for a conv stage, four for an
+ * LSTM direction) whose 32-bit words alternate: word k of each row of the
+ * block, then word k + 1, so that one load brings a word of every row; rows
+ * past the last full block follow one after the other. Tables are 4-byte
+ * aligned.
  */
 #ifndef MICROBI_H
 #define MICROBI_H
@@ -37,7 +44,8 @@ extern "C" {
 
 /* One Conv1d -> ReLU -> MaxPool stage with BatchNorm folded in. */
 typedef struct {
-    const int8_t *weight;      /* out_ch rows of row_len (in_ch * kernel, padded) */
+    const int8_t *weight;      /* out_ch rows of row_len (in_ch * kernel, padded),
+                                  in blocks of two */
     const int32_t *bias;       /* out_ch, input zero point folded in */
     const int16_t *multiplier; /* out_ch: requantisation m * 2^-shift */
     const int8_t *shift;       /* out_ch */
@@ -51,9 +59,10 @@ typedef struct {
                             stage's input and output never overlap */
 } mb_conv_t;
 
-/* One LSTM direction. Gate rows [W_ih | W_hh] of row_len weights (padded),
-   hidden units in groups of eight with their rows gate by gate (i f g o of
-   eight units), then the remaining units with their four rows together. */
+/* One LSTM direction. Gate rows [W_ih | W_hh] of lstm_row_len weights (padded),
+   in blocks of four; hidden units in groups of eight with their rows gate by
+   gate (i f g o of eight units), then the remaining units with their four rows
+   together (one block each). */
 typedef struct {
     const int8_t *weight;
     const int32_t *bias;

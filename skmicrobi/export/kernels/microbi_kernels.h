@@ -31,8 +31,9 @@ void mb_conv_dots(const mb_conv_t *stage, const int16_t *ca, const int16_t *cb,
 void mb_lstm_gates(const mb_model_t *model, const mb_lstm_t *dir, const int16_t *v,
                    int16_t *act);
 
-/* sigmoid(k / 16) in Q0.15 for k = 0..128 (microbi.c). */
-extern const int16_t mb_sigmoid_table[129];
+/* Entry i: T[i] in the low 16 bits, T[i + 1] - T[i] in the high 16, for the
+   table T[k] = sigmoid(k / 16) in Q0.15, k = 0..128 (microbi.c). */
+extern const int32_t mb_sigmoid_table[128];
 
 static inline int32_t mb_sat(int32_t v, int32_t lo, int32_t hi)
 {
@@ -46,13 +47,29 @@ static inline int32_t mb_gate_of(int32_t row, int32_t grouped_rows)
     return row < grouped_rows ? (row >> 3) & 3 : (row - grouped_rows) & 3;
 }
 
+#if MB_KERNELS_ARM_DSP
+#include <arm_acle.h>
+/* SSAT and USAT do the clamps, and one SMLAD the interpolation: T[i] 256 +
+   (T[i + 1] - T[i]) f + 128 is the table entry's halves times (256, f). */
+static inline int32_t mb_sigmoid(int32_t x)
+{
+    const int32_t a = __usat(x < 0 ? -x : x, 15);
+    const int32_t s = __smlad(mb_sigmoid_table[a >> 8], 256 | (a & 255) << 16, 128) >> 8;
+    return x < 0 ? 32768 - s : s;
+}
+
+static inline int32_t mb_tanh(int32_t x)
+{
+    return 2 * mb_sigmoid(__ssat(__ssat(x, 16) * 2, 16)) - 32768;
+}
+#else
 /* sigmoid of Q3.12 x in [-32768, 32767], Q0.15: table with linear
    interpolation, sigmoid(-x) = 1 - sigmoid(x). */
 static inline int32_t mb_sigmoid(int32_t x)
 {
     const int32_t a = x < 0 ? (x < -32767 ? 32767 : -x) : x;
-    const int16_t *p = mb_sigmoid_table + (a >> 8);
-    const int32_t s = p[0] + (((p[1] - p[0]) * (a & 255) + 128) >> 8);
+    const int32_t e = mb_sigmoid_table[a >> 8];
+    const int32_t s = (e & 0xFFFF) + (((e >> 16) * (a & 255) + 128) >> 8);
     return x < 0 ? 32768 - s : s;
 }
 
@@ -62,6 +79,7 @@ static inline int32_t mb_tanh(int32_t x)
     const int32_t y = x > 16383 ? 32767 : (x < -16384 ? -32768 : 2 * x);
     return 2 * mb_sigmoid(y) - 32768;
 }
+#endif
 
 /* A gate row's activation from its int32 accumulator (bias included). The
    product acc * m + 2^(shift-1) fits int32 (checked when the model is built). */

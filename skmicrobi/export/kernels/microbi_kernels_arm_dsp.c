@@ -1,2 +1,167 @@
+/* microbi_kernels_arm_dsp.c: kernels for Armv7E-M and Armv8-M Mainline with the
+ * DSP extension (Cortex-M4, M7, M33, M55; __ARM_FEATURE_DSP), built with
+ * <arm_acle.h> (skmicrobi runtime; do not edit). See microbi_kernels.h.
+ *
+ * A word of four stored weights w0 w2 w1 w3 (microbi.h) gives, through SXTB16
+ * and SXTB16 with a rotation by 8 bits, the int16 pairs (w0, w1) and (w2, w3);
+ * a word of the int16 inputs gives (v0, v1) or (v2, v3); SMLAD adds both
+ * products of a pair to an accumulator. The inner loops are inline assembly so
+ * that every value stays in a register (the compiler spilled): a conv block of
+ * two rows at two positions takes 17 instructions per 16 MACs, an LSTM block
+ * of four rows 21. The sums wrap modulo 2^32 like any two's-complement adder,
+ * so the result is exact whenever the true accumulator fits int32, which the
+ * model's bounds ensure. Loads of the weight tables and of the int16 buffers
+ * use LDRD, which needs them 4-byte aligned (they are: microbi.h). */
 #include "microbi_kernels.h"
-typedef int mb_placeholder_arm_dsp;
+
+#if MB_KERNELS_ARM_DSP
+
+#include <string.h>
+
+/* One 32-bit word from any address (LDR allows unaligned reads on these cores). */
+static inline uint32_t mb_word(const void *p)
+{
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* Bytes 1 and 3 of w, sign-extended to two int16 (SXTB16 w, ROR #8; GCC's ACLE
+   has no rotation argument). */
+static inline int16x2_t mb_sxtb16_ror8(uint32_t w)
+{
+    int16x2_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+    return r;
+}
+
+/* Four MACs of a weight word's pairs lo, hi with the input pairs x01, x23. */
+#define MB_MAC4(acc, lo, hi, x01, x23) acc = __smlad(hi, x23, __smlad(lo, x01, acc))
+
+void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
+                  int32_t *acc)
+{
+    const int8_t *w = s->weight;
+    const int32_t len = s->row_len;
+    int32_t o = 0, n;
+    for (; o + 1 < s->out_ch; o += 2, acc += 4) {
+        /* rows o, o + 1 (their words alternate) at positions a (ca), b (cb) */
+        const int8_t *end = w + 2 * len;
+        const int16_t *pa = ca, *pb = cb;
+        int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+        uint32_t p, q, pl, ql, x01, x23;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd   %[p], %[q], [%[w]], #8\n\t"
+            "ldrd   %[x01], %[x23], [%[pa]], #8\n\t"
+            "sxtb16 %[pl], %[p]\n\t"
+            "sxtb16 %[p], %[p], ror #8\n\t"
+            "smlad  %[a0], %[pl], %[x01], %[a0]\n\t"
+            "smlad  %[a0], %[p], %[x23], %[a0]\n\t"
+            "sxtb16 %[ql], %[q]\n\t"
+            "sxtb16 %[q], %[q], ror #8\n\t"
+            "smlad  %[a1], %[ql], %[x01], %[a1]\n\t"
+            "smlad  %[a1], %[q], %[x23], %[a1]\n\t"
+            "ldrd   %[x01], %[x23], [%[pb]], #8\n\t"
+            "smlad  %[b0], %[pl], %[x01], %[b0]\n\t"
+            "smlad  %[b0], %[p], %[x23], %[b0]\n\t"
+            "smlad  %[b1], %[ql], %[x01], %[b1]\n\t"
+            "smlad  %[b1], %[q], %[x23], %[b1]\n\t"
+            "cmp    %[w], %[end]\n\t"
+            "bne    1b"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1),
+              [w] "+r"(w), [pa] "+r"(pa), [pb] "+r"(pb), [p] "=&r"(p),
+              [q] "=&r"(q), [pl] "=&r"(pl), [ql] "=&r"(ql), [x01] "=&r"(x01),
+              [x23] "=&r"(x23)
+            : [end] "r"(end)
+            : "cc", "memory");
+        acc[0] = a0;
+        acc[1] = b0;
+        acc[2] = a1;
+        acc[3] = b1;
+    }
+    if (o < s->out_ch) { /* an odd last row */
+        int32_t a = 0, b = 0;
+        for (n = 0; n < len; n += 4) {
+            const uint32_t p = mb_word(w + n);
+            const int16x2_t lo = __sxtb16(p), hi = mb_sxtb16_ror8(p);
+            MB_MAC4(a, lo, hi, (int16x2_t)mb_word(ca + n), (int16x2_t)mb_word(ca + n + 2));
+            MB_MAC4(b, lo, hi, (int16x2_t)mb_word(cb + n), (int16x2_t)mb_word(cb + n + 2));
+        }
+        acc[0] = a;
+        acc[1] = b;
+    }
+}
+
+/* A gate row's pre-activation sat16((acc m + half) >> shift) (SSAT). */
+#define MB_PRE(acc, m) __ssat(((acc) * (m) + half) >> shift, 16)
+/* tanh(pre) = 2 sigmoid(sat16(2 pre)) - 1 */
+#define MB_TANH(pre) (2 * mb_sigmoid(__ssat((pre) * 2, 16)) - 32768)
+
+void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
+                   int16_t *act)
+{
+    const int32_t rows = 4 * m->hidden, grouped_rows = m->hidden / 8 * 32;
+    const int32_t len = m->lstm_row_len, shift = d->shift;
+    const int32_t half = (int32_t)1 << (shift - 1);
+    const int8_t *w = d->weight;
+    const int32_t *bias = d->bias;
+    const int16_t *mult = d->multiplier;
+    int32_t r, n;
+    for (r = 0; r < rows; r += 4, act += 4, bias += 4, mult += 4) {
+        /* a block of four rows (their words alternate) against v */
+        const int16_t *pv = v, *end = v + len;
+        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+        uint32_t p, q, u, z, lo, x01, x23;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd   %[x01], %[x23], [%[v]], #8\n\t"
+            "ldrd   %[p], %[q], [%[w]], #16\n\t"
+            "ldrd   %[u], %[z], [%[w], #-8]\n\t"
+            "sxtb16 %[lo], %[p]\n\t"
+            "sxtb16 %[p], %[p], ror #8\n\t"
+            "smlad  %[a0], %[lo], %[x01], %[a0]\n\t"
+            "smlad  %[a0], %[p], %[x23], %[a0]\n\t"
+            "sxtb16 %[lo], %[q]\n\t"
+            "sxtb16 %[q], %[q], ror #8\n\t"
+            "smlad  %[a1], %[lo], %[x01], %[a1]\n\t"
+            "smlad  %[a1], %[q], %[x23], %[a1]\n\t"
+            "sxtb16 %[lo], %[u]\n\t"
+            "sxtb16 %[u], %[u], ror #8\n\t"
+            "smlad  %[a2], %[lo], %[x01], %[a2]\n\t"
+            "smlad  %[a2], %[u], %[x23], %[a2]\n\t"
+            "sxtb16 %[lo], %[z]\n\t"
+            "sxtb16 %[z], %[z], ror #8\n\t"
+            "smlad  %[a3], %[lo], %[x01], %[a3]\n\t"
+            "smlad  %[a3], %[z], %[x23], %[a3]\n\t"
+            "cmp    %[v], %[end]\n\t"
+            "bne    1b"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3),
+              [w] "+r"(w), [v] "+r"(pv), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),
+              [z] "=&r"(z), [lo] "=&r"(lo), [x01] "=&r"(x01), [x23] "=&r"(x23)
+            : [end] "r"(end)
+            : "cc", "memory");
+        act[0] = (int16_t)MB_PRE(a0, mult[0]);
+        act[1] = (int16_t)MB_PRE(a1, mult[1]);
+        act[2] = (int16_t)MB_PRE(a2, mult[2]);
+        act[3] = (int16_t)MB_PRE(a3, mult[3]);
+    }
+    /* then the activations, a gate of eight units (one function) at a time,
+       and i f g o of each unit past the groups of eight */
+    act -= rows;
+    for (r = 0; r < grouped_rows; r += 8)
+        if (((r >> 3) & 3) == 2)
+            for (n = r; n < r + 8; n++) act[n] = (int16_t)MB_TANH(act[n]);
+        else
+            for (n = r; n < r + 8; n++) act[n] = (int16_t)mb_sigmoid(act[n]);
+    for (; r < rows; r += 4) {
+        act[r] = (int16_t)mb_sigmoid(act[r]);
+        act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
+        act[r + 2] = (int16_t)MB_TANH(act[r + 2]);
+        act[r + 3] = (int16_t)mb_sigmoid(act[r + 3]);
+    }
+}
+
+#else
+typedef int mb_kernels_arm_dsp_unused; /* ISO C: no empty translation unit */
+#endif
