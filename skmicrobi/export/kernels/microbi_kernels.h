@@ -31,7 +31,7 @@ void mb_conv_dots(const mb_conv_t *stage, const int16_t *ca, const int16_t *cb,
 void mb_lstm_gates(const mb_model_t *model, const mb_lstm_t *dir, const int16_t *v,
                    int16_t *act);
 
-/* Entry i: T[i] in the low 16 bits, T[i + 1] - T[i] in the high 16, for the
+/* Entry i: T[i] in the high 16 bits, T[i + 1] - T[i] in the low 16, for the
    table T[k] = sigmoid(k / 16) in Q0.15, k = 0..128 (microbi.c). */
 extern const int32_t mb_sigmoid_table[128];
 
@@ -50,11 +50,11 @@ static inline int32_t mb_gate_of(int32_t row, int32_t grouped_rows)
 #if MB_KERNELS_ARM_DSP
 #include <arm_acle.h>
 /* SSAT and USAT do the clamps, and one SMLAD the interpolation: T[i] 256 +
-   (T[i + 1] - T[i]) f + 128 is the table entry's halves times (256, f). */
+   (T[i + 1] - T[i]) f + 128 is the table entry's halves times (f, 256). */
 static inline int32_t mb_sigmoid(int32_t x)
 {
     const int32_t a = __usat(x < 0 ? -x : x, 15);
-    const int32_t s = __smlad(mb_sigmoid_table[a >> 8], 256 | (a & 255) << 16, 128) >> 8;
+    const int32_t s = __smlad(mb_sigmoid_table[a >> 8], (a & 255) | 256 << 16, 128) >> 8;
     return x < 0 ? 32768 - s : s;
 }
 
@@ -69,7 +69,7 @@ static inline int32_t mb_sigmoid(int32_t x)
 {
     const int32_t a = x < 0 ? (x < -32767 ? 32767 : -x) : x;
     const int32_t e = mb_sigmoid_table[a >> 8];
-    const int32_t s = (e & 0xFFFF) + (((e >> 16) * (a & 255) + 128) >> 8);
+    const int32_t s = (e >> 16) + (((e & 0xFFFF) * (a & 255) + 128) >> 8);
     return x < 0 ? 32768 - s : s;
 }
 

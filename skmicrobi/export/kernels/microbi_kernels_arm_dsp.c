@@ -95,8 +95,27 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
 
 /* A gate row's pre-activation sat16((acc m + half) >> shift) (SSAT). */
 #define MB_PRE(acc, m) __ssat(((acc) * (m) + half) >> shift, 16)
-/* tanh(pre) = 2 sigmoid(sat16(2 pre)) - 1 */
-#define MB_TANH(pre) (2 * mb_sigmoid(__ssat((pre) * 2, 16)) - 32768)
+
+#define MB_LSTM_GROUP \
+    "ldrd   %[x01], %[x23], [%[v]], #8\n\t" \
+    "ldrd   %[p], %[q], [%[w]], #16\n\t" \
+    "ldrd   %[u], %[z], [%[w], #-8]\n\t" \
+    "sxtb16 %[lo], %[p]\n\t" \
+    "sxtb16 %[p], %[p], ror #8\n\t" \
+    "smlad  %[a0], %[lo], %[x01], %[a0]\n\t" \
+    "smlad  %[a0], %[p], %[x23], %[a0]\n\t" \
+    "sxtb16 %[lo], %[q]\n\t" \
+    "sxtb16 %[q], %[q], ror #8\n\t" \
+    "smlad  %[a1], %[lo], %[x01], %[a1]\n\t" \
+    "smlad  %[a1], %[q], %[x23], %[a1]\n\t" \
+    "sxtb16 %[lo], %[u]\n\t" \
+    "sxtb16 %[u], %[u], ror #8\n\t" \
+    "smlad  %[a2], %[lo], %[x01], %[a2]\n\t" \
+    "smlad  %[a2], %[u], %[x23], %[a2]\n\t" \
+    "sxtb16 %[lo], %[z]\n\t" \
+    "sxtb16 %[z], %[z], ror #8\n\t" \
+    "smlad  %[a3], %[lo], %[x01], %[a3]\n\t" \
+    "smlad  %[a3], %[z], %[x23], %[a3]\n\t"
 
 void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
                    int16_t *act)
@@ -113,34 +132,19 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
         const int16_t *pv = v, *end = v + len;
         int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
         uint32_t p, q, u, z, lo, x01, x23;
-        __asm__ volatile(
-            "1:\n\t"
-            "ldrd   %[x01], %[x23], [%[v]], #8\n\t"
-            "ldrd   %[p], %[q], [%[w]], #16\n\t"
-            "ldrd   %[u], %[z], [%[w], #-8]\n\t"
-            "sxtb16 %[lo], %[p]\n\t"
-            "sxtb16 %[p], %[p], ror #8\n\t"
-            "smlad  %[a0], %[lo], %[x01], %[a0]\n\t"
-            "smlad  %[a0], %[p], %[x23], %[a0]\n\t"
-            "sxtb16 %[lo], %[q]\n\t"
-            "sxtb16 %[q], %[q], ror #8\n\t"
-            "smlad  %[a1], %[lo], %[x01], %[a1]\n\t"
-            "smlad  %[a1], %[q], %[x23], %[a1]\n\t"
-            "sxtb16 %[lo], %[u]\n\t"
-            "sxtb16 %[u], %[u], ror #8\n\t"
-            "smlad  %[a2], %[lo], %[x01], %[a2]\n\t"
-            "smlad  %[a2], %[u], %[x23], %[a2]\n\t"
-            "sxtb16 %[lo], %[z]\n\t"
-            "sxtb16 %[z], %[z], ror #8\n\t"
-            "smlad  %[a3], %[lo], %[x01], %[a3]\n\t"
-            "smlad  %[a3], %[z], %[x23], %[a3]\n\t"
-            "cmp    %[v], %[end]\n\t"
-            "bne    1b"
-            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3),
-              [w] "+r"(w), [v] "+r"(pv), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u),
-              [z] "=&r"(z), [lo] "=&r"(lo), [x01] "=&r"(x01), [x23] "=&r"(x23)
-            : [end] "r"(end)
-            : "cc", "memory");
+        /* groups of four inputs, two per turn of the loop; an odd count
+           starts with one */
+#define MB_LSTM_OPERANDS \
+    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w), \
+      [v] "+r"(pv), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u), [z] "=&r"(z), \
+      [lo] "=&r"(lo), [x01] "=&r"(x01), [x23] "=&r"(x23) \
+    : [end] "r"(end) \
+    : "cc", "memory"
+        if (len & 4) __asm__ volatile(MB_LSTM_GROUP MB_LSTM_OPERANDS);
+        if (pv != end)
+            __asm__ volatile("1:\n\t" MB_LSTM_GROUP MB_LSTM_GROUP
+                             "cmp    %[v], %[end]\n\t"
+                             "bne    1b" MB_LSTM_OPERANDS);
         act[0] = (int16_t)MB_PRE(a0, mult[0]);
         act[1] = (int16_t)MB_PRE(a1, mult[1]);
         act[2] = (int16_t)MB_PRE(a2, mult[2]);
@@ -151,13 +155,13 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
     act -= rows;
     for (r = 0; r < grouped_rows; r += 8)
         if (((r >> 3) & 3) == 2)
-            for (n = r; n < r + 8; n++) act[n] = (int16_t)MB_TANH(act[n]);
+            for (n = r; n < r + 8; n++) act[n] = (int16_t)mb_tanh(act[n]);
         else
             for (n = r; n < r + 8; n++) act[n] = (int16_t)mb_sigmoid(act[n]);
     for (; r < rows; r += 4) {
         act[r] = (int16_t)mb_sigmoid(act[r]);
         act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
-        act[r + 2] = (int16_t)MB_TANH(act[r + 2]);
+        act[r + 2] = (int16_t)mb_tanh(act[r + 2]);
         act[r + 3] = (int16_t)mb_sigmoid(act[r + 3]);
     }
 }
