@@ -15,7 +15,8 @@ import numpy as np
 from sklearn.frozen import FrozenEstimator
 
 from skmicrobi.export import DEFAULT_CFLAGS, export_c, find_compiler
-from skmicrobi.quantization import Int8Quantizer, quantize_input
+from skmicrobi.int8 import to_integer_input
+from skmicrobi.quantization import Int8Quantizer
 
 #: Calls of the C function per timing; the median of REPEATS timings is kept.
 #: Short timings (about 10 ms each) so that the percentiles show this VM's fast
@@ -119,9 +120,9 @@ def measure_c_latency(clf, X: np.ndarray, y: np.ndarray) -> dict:
     note.
     """
     quantizer = Int8Quantizer(
-        FrozenEstimator(clf), random_state=0, measure_object_size=False
+        FrozenEstimator(clf), random_state=0
     ).fit(X[:512], y[:512])
-    q, _ = quantize_input(quantizer.integer_model_, X[:1])
+    q, _ = to_integer_input(quantizer.integer_model_, X[:1])
     timing = c_latency_us(quantizer, q[0], "-O2")
     if "note" in timing:
         return {"int8_c_single_window_latency_us": None, "int8_c_note": timing["note"]}

@@ -227,6 +227,7 @@ def _int8(clf, ds: datasets.Dataset, seed: int) -> dict:
     try:
         from sklearn.frozen import FrozenEstimator
 
+        from skmicrobi.export import object_bytes
         from skmicrobi.quantization import Int8Quantizer
     except ImportError as exc:
         return {"int8_note": f"Int8Quantizer not available: {exc}"}
@@ -243,7 +244,7 @@ def _int8(clf, ds: datasets.Dataset, seed: int) -> dict:
         "int8_agreement": float(np.mean(pred == clf.predict(ds.X_test))),
         "int8_bytes": fp.get("total_bytes"),
         "int8_scratch_bytes": fp.get("scratch_bytes"),
-        "int8_object_bytes": fp.get("object_bytes"),
+        "int8_object_bytes": object_bytes(q),
         "int8_warnings": sorted({type(w.message).__name__ for w in caught}),
     }
 

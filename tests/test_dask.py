@@ -105,7 +105,7 @@ def test_searches_on_a_dask_cluster_equal_the_serial_searches(recordings):
         refit=False,
     )
     int8 = Int8Quantizer(
-        MicroBiClassifier(**TINY), measure_object_size=False, random_state=0
+        MicroBiClassifier(**TINY), random_state=0
     )
     int8_search = RandomizedSearchCV(
         WindowPipeline([window, ("q", int8)]),

@@ -254,8 +254,7 @@ void board_report(uint32_t class_index)
 def test_deployment_main_c_predicts_like_the_engine(tmp_path, hop):
     from skmicrobi import MicroBiConvLSTM
     from skmicrobi.export import DEFAULT_CFLAGS, export_c, find_compiler
-    from skmicrobi.int8 import predict_logits
-    from skmicrobi.quantization import build_integer_model
+    from skmicrobi.int8 import build_integer_model, predict_logits
 
     compiler = find_compiler()
     if compiler is None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from skmicrobi import MicroBiConvLSTM
 from skmicrobi.int8 import (
     SIGMOID_TABLE,
+    build_integer_model,
     conv_stage,
     predict_logits,
     quantize_multiplier,
@@ -19,9 +20,9 @@ from skmicrobi.int8 import (
     saturate,
     sigmoid_q15,
     tanh_q15,
+    to_integer_input,
 )
 from skmicrobi.int8.fixedpoint import INT16_MAX, INT16_MIN, INT32_MAX, INT32_MIN
-from skmicrobi.quantization import build_integer_model, quantize_input
 
 int32s = st.integers(INT32_MIN + 1, INT32_MAX)
 mantissas = st.integers(1 << 14, (1 << 15) - 1)
@@ -156,7 +157,7 @@ def small_model():
 
 def test_conv_stage_matches_loop_reference(small_model):
     _, X, model = small_model
-    q, _ = quantize_input(model, X[:2])
+    q, _ = to_integer_input(model, X[:2])
     x = q.astype(np.int64)
     for stage in model.convs:
         expected = _reference_conv_stage(x, stage)
@@ -189,7 +190,7 @@ def test_integer_logits_track_float_logits(kwargs):
     net.input_mean.copy_(torch.as_tensor(X.mean(axis=(0, 2))))
     net.input_scale.copy_(torch.as_tensor(X.std(axis=(0, 2))))
     model = build_integer_model(net, X)
-    q, n_saturated = quantize_input(model, X)
+    q, n_saturated = to_integer_input(model, X)
     assert n_saturated == 0 and q.dtype == np.int16
     logits = predict_logits(model, q)
     assert logits.dtype == np.int32 and logits.shape == (64, 5)
@@ -200,7 +201,7 @@ def test_integer_logits_track_float_logits(kwargs):
 
 def test_predict_logits_validates_input(small_model):
     _, X, model = small_model
-    q, _ = quantize_input(model, X)
+    q, _ = to_integer_input(model, X)
     with pytest.raises(ValueError, match="shape"):
         predict_logits(model, q[:, :2])
     with pytest.raises(ValueError, match="int16"):
@@ -214,7 +215,7 @@ def test_quantize_input_saturates_and_counts(small_model):
     big = X.copy()
     big[0, 1, :5] = 1e9
     big[1, 0, 0] = -1e9
-    q, n_saturated = quantize_input(model, big)
+    q, n_saturated = to_integer_input(model, big)
     assert n_saturated == 6
     assert q[0, 1, :5].tolist() == [INT16_MAX] * 5 and q[1, 0, 0] == INT16_MIN
 

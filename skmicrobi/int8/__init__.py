@@ -2,9 +2,10 @@
 
 The functions here compute, on whole batches, exactly the integers that the C code
 from :func:`skmicrobi.export_c` computes for one window; the formulas are in
-:mod:`skmicrobi.quantization`.
+:mod:`skmicrobi.int8.build`.
 """
 
+from skmicrobi.int8.build import build_integer_model, to_integer_input
 from skmicrobi.int8.engine import integer_features, predict_logits
 from skmicrobi.int8.fixedpoint import (
     SIGMOID_TABLE,
@@ -25,6 +26,8 @@ from skmicrobi.int8.model import ConvStage, IntegerMicroBi, LSTMDirection
 
 __all__ = [
     "SIGMOID_TABLE",
+    "build_integer_model",
+    "to_integer_input",
     "ConvStage",
     "IntegerMicroBi",
     "LSTMDirection",

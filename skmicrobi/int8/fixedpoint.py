@@ -2,7 +2,7 @@
 
 Every function takes and returns numpy integer arrays and does exactly what the
 generated C does (``skmicrobi.export``); the formulas are in
-:mod:`skmicrobi.quantization`. Intermediate values are held in ``int64`` so that the
+:mod:`skmicrobi.int8.build`. Intermediate values are held in ``int64`` so that the
 numpy code never wraps around; the C code holds them in ``int32`` or ``int64`` as the
 proven bounds require.
 """

@@ -1,6 +1,6 @@
 """Integer layers of the engine, vectorised over the batch.
 
-Each function reads like its formula in :mod:`skmicrobi.quantization`. Integer
+Each function reads like its formula in :mod:`skmicrobi.int8.build`. Integer
 values are carried in int64; the bounds checked when the model is built guarantee
 that every accumulator fits int32, so the C code (which uses int32) computes the
 same numbers.
