@@ -47,7 +47,7 @@ STRICT_CFLAGS = ("-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic")
 
 #: Harness functions (everything else executed belongs to the model's call tree,
 #: C library and libgcc helpers included).
-_HARNESS_SYMBOL = re.compile(r"(_start|mb_\w+)\Z")
+_HARNESS_SYMBOL = re.compile(r"(_start|mcuh_\w+)\Z")
 
 
 @dataclass(frozen=True)
@@ -186,13 +186,13 @@ def _header_macros(header: Path, up: str) -> dict[str, int]:
 def _legacy_predict_flags(header: Path, name: str) -> tuple[str, ...]:
     """Shim for the two-argument ``name_predict(in, logits)`` of older exports.
 
-    The harness calls ``MB_PREDICT(in, logits, scratch)``, which defaults to the
+    The harness calls ``MCUH_PREDICT(in, logits, scratch)``, which defaults to the
     three-argument, caller-owned-scratch API. Delete this function (and its one
     call in :func:`build`) once every export has that API.
     """
     legacy = f"void {name}_predict(const int16_t *in, int32_t *logits);"
     if legacy in header.read_text():
-        return (f"-DMB_PREDICT(in,logits,scratch)={name}_predict(in,logits)",)
+        return (f"-DMCUH_PREDICT(in,logits,scratch)={name}_predict(in,logits)",)
     return ()
 
 
@@ -317,9 +317,9 @@ def build(
               "-c", c_file, "-o", obj], cwd=out)
         objects.append(obj)
     up = name.upper()
-    harness_obj = out / "mb_harness.o"
-    _run([*compile_cmd, f'-DMB_HEADER="{name}.h"', f"-DMB_NAME={name}",
-          f"-DMB_UP={up}", *_legacy_predict_flags(header, name),
+    harness_obj = out / "mcuh_harness.o"
+    _run([*compile_cmd, f'-DMCUH_HEADER="{name}.h"', f"-DMCUH_NAME={name}",
+          f"-DMCUH_UP={up}", *_legacy_predict_flags(header, name),
           "-c", HARNESS, "-o", harness_obj])
     elf = out / f"{name}.elf"
     libs = _ARM_LIBS if tgt.qemu == "qemu-arm" else ()
@@ -351,7 +351,9 @@ def _windows(build: Build, q: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(q, dtype="<i2")
 
 
-def execute(build: Build, q: np.ndarray, *, count: bool = False) -> Execution:
+def execute(
+    build: Build, q: np.ndarray, *, count: bool = False, qemu_args: Sequence[str] = ()
+) -> Execution:
     """Run the harness under QEMU on int16 windows ``q``.
 
     Parameters
@@ -360,13 +362,15 @@ def execute(build: Build, q: np.ndarray, *, count: bool = False) -> Execution:
     q : ndarray of int16, shape (n, n_channels, n_timepoints)
     count : bool, default=False
         Load the instruction-counting plugin.
+    qemu_args : sequence of str, default=()
+        More QEMU options (``-singlestep``: one instruction per block).
 
     Returns
     -------
     Execution
     """
     data = _windows(build, q).tobytes()
-    cmd = [build.target.qemu, "-cpu", build.target.qemu_cpu]
+    cmd = [build.target.qemu, "-cpu", build.target.qemu_cpu, *qemu_args]
     with tempfile.TemporaryDirectory() as tmp:
         counts = Path(tmp) / "blocks.txt"
         if count:
@@ -485,7 +489,7 @@ def count(build: Build, q: np.ndarray) -> Count:
 
     Each window runs in its own QEMU process with the counting plugin. A
     window's count is every executed instruction outside the harness's own
-    functions (``_start`` and the ``mb_*`` helpers, whatever of them the
+    functions (``_start`` and the ``mcuh_*`` helpers, whatever of them the
     compiler kept): the model's functions and the C library and libgcc
     helpers they call. Translation, system calls and process start-up are not
     guest instructions and are not counted, so the count does not depend on the
