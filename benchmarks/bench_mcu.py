@@ -119,6 +119,7 @@ def measure_build(target: mcu.Target, opt: str, paths, other_paths, q, macs) -> 
         "other_weights_relative_difference": other_mean / mean - 1,
         "instructions_per_mac": mean / macs,
         "hottest": [[f, n, share] for f, n, share in counted.hottest(5)],
+        "dual_mac_instructions": mcu.dual_mac_instructions(build),
         "clock_mhz": target.clock_mhz,
         "clock_note": target.clock_note,
         "estimate_ms_at_clock": mean / (target.clock_mhz * 1e3),
@@ -314,7 +315,11 @@ def format_table(r: dict) -> str:
         ]
         for b in r["builds"]:
             hot = ", ".join(f"{_short(f)} {100 * s:.1f}%" for f, _, s in b["hottest"])
-            lines.append(f"  {b['title']} {b['opt']}: {hot}")
+            dsp = b.get("dual_mac_instructions") or {}
+            dsp_text = (", ".join(f"{n} {m.upper()}" for m, n in dsp.items())
+                        if dsp else "none")
+            lines.append(f"  {b['title']} {b['opt']}: {hot}; dual-MAC instructions "
+                         f"in the code: {dsp_text}")
     if r.get("flash_by_dataset"):
         s = r["settings"]
         lines += ["", f"Flash per dataset configuration ({s['flash_target']}; "

@@ -24,12 +24,15 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not installe
 from benchmarks import mcu  # noqa: E402
 
 #: -Os and -O2 as built for firmware, and the plain C path at -O3 (the
-#: optimiser's most aggressive warnings, -Warray-bounds among them).
+#: optimiser's most aggressive warnings, -Warray-bounds among them), forced by
+#: NAME_PORTABLE (the single-file export) or MICROBI_PORTABLE (the runtime's).
 CONFIGS = {
     "Os": ("-Os", ()),
     "O2": ("-O2", ()),
-    "O3-portable": ("-O3", ("-D{up}_PORTABLE",)),
+    "O3-portable": ("-O3", ("-D{up}_PORTABLE", "-DMICROBI_PORTABLE")),
 }
+#: Cores with the ARMv7E-M DSP extension (__ARM_FEATURE_DSP).
+DSP_TARGETS = ("cortex-m4", "cortex-m7")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -77,6 +80,19 @@ def bm_export(bm_quantizer, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def bm_build(bm_export):
+    """``bm_build(target, config)``: each BasicMotions build made once."""
+    builds = {}
+
+    def get(target, config):
+        if (target, config) not in builds:
+            builds[target, config] = _build(target, config, bm_export, "bm")
+        return builds[target, config]
+
+    return get
+
+
+@pytest.fixture(scope="module")
 def bm_windows(bm_quantizer, basic_motions):
     """Every BasicMotions window, quantised, then saturating and random inputs."""
     X_train, _, X_test, _ = basic_motions
@@ -87,13 +103,24 @@ def bm_windows(bm_quantizer, basic_motions):
 
 @pytest.mark.parametrize("config", sorted(CONFIGS))
 @pytest.mark.parametrize("target", mcu.ARM_TARGETS)
-def test_arm_build_matches_numpy_on_basic_motions(bm_export, bm_windows, target,
+def test_arm_build_matches_numpy_on_basic_motions(bm_build, bm_windows, target,
                                                   config):
     q, expected = bm_windows
-    build = _build(target, config, bm_export, "bm")
-    got = mcu.run(build, q)
+    got = mcu.run(bm_build(target, config), q)
     assert got.dtype == np.int32
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+@pytest.mark.parametrize("target", mcu.ARM_TARGETS)
+def test_dsp_path_is_built_where_the_core_has_it(bm_build, target, config):
+    # Dual 16-bit MACs (SMLAD, SXTB16, ...) on Cortex-M4/M7 unless the plain
+    # path is forced; none on the M0+, which lacks them.
+    found = mcu.dual_mac_instructions(bm_build(target, config))
+    if target in DSP_TARGETS and config != "O3-portable":
+        assert found.get("smlad", 0) + found.get("smuad", 0) > 0, found
+    else:
+        assert found == {}
 
 
 def test_rv32imc_build_matches_numpy(bm_export, bm_windows):
@@ -139,10 +166,9 @@ def test_arm_builds_match_numpy_for_network_variants(kwargs, tmp_path):
         _extremes(rng, (6, 40)),
     ])
     expected = predict_logits(model, q)
-    # Every core at -O2; the smallest core at -Os and the plain C path at -O3
-    # on the DSP core.
-    runs = [(t, "O2") for t in mcu.ARM_TARGETS]
-    runs += [("cortex-m0plus", "Os"), ("cortex-m4", "O3-portable")]
+    # Every core at -O2 and the plain C path at -O3 on a DSP core (the
+    # BasicMotions tests above cover every core x flags).
+    runs = [(t, "O2") for t in mcu.ARM_TARGETS] + [("cortex-m4", "O3-portable")]
     for target, config in runs:
         got = mcu.run(_build(target, config, paths, "net"), q)
         np.testing.assert_array_equal(got, expected, err_msg=f"{target} {config}")
@@ -150,8 +176,8 @@ def test_arm_builds_match_numpy_for_network_variants(kwargs, tmp_path):
 
 # -- the measuring tools ---------------------------------------------------------------
 @pytest.fixture(scope="module")
-def m0_build(bm_export):
-    return _build("cortex-m0plus", "Os", bm_export, "bm")
+def m0_build(bm_build):
+    return bm_build("cortex-m0plus", "Os")
 
 
 def test_instruction_counts_are_exact_and_repeatable(m0_build, bm_windows):

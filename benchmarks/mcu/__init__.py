@@ -100,7 +100,8 @@ class Target:
 
     def missing(self) -> list[str]:
         """Programs of this target that are not on the PATH."""
-        needed = (self.cc, self.tool("size"), self.tool("nm"), self.qemu)
+        needed = (self.cc, self.tool("size"), self.tool("nm"), self.tool("objdump"),
+                  self.qemu)
         return [p for p in needed if shutil.which(p) is None]
 
     def available(self) -> bool:
@@ -507,6 +508,29 @@ def count(build: Build, q: np.ndarray) -> Count:
         stack = max(stack, ex.stack_bytes)
         logits.append(ex.logits)
     return Count(per_window, dict(functions), stack, np.concatenate(logits))
+
+
+#: ARMv7E-M DSP instructions of dual 16-bit multiply-accumulate kernels.
+DUAL_MAC_MNEMONICS = frozenset({
+    "smlad", "smladx", "smuad", "smuadx", "smlald", "smlaldx", "sxtb16", "sxtab16",
+    "pkhbt", "pkhtb",
+})
+
+
+def dual_mac_instructions(build: Build) -> dict[str, int]:
+    """How often each :data:`DUAL_MAC_MNEMONICS` instruction appears in the
+    exported objects' code (``objdump -d``; static occurrences, not executions).
+    """
+    found: dict[str, int] = defaultdict(int)
+    for obj in (build.model_object, *build.kernel_objects):
+        out = _run([build.target.tool("objdump"), "-d", obj], text=True).stdout
+        for line in out.splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 3:
+                mnemonic = fields[2].strip().split(".")[0].lower()
+                if mnemonic in DUAL_MAC_MNEMONICS:
+                    found[mnemonic] += 1
+    return dict(sorted(found.items()))
 
 
 # -- flash and RAM -----------------------------------------------------------------
