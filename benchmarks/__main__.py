@@ -17,7 +17,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from benchmarks import data
+from benchmarks import data, mcu
 from benchmarks.suites import RESULTS_DIR, make_suite, run_suite
 
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
                      help="do not regenerate RESULTS.md afterwards")
     run.add_argument("--epochs", type=int, default=3, help="speed: epochs per repeat")
     run.add_argument("--repeats", type=int, default=3, help="speed: repeats")
-    run.add_argument("--targets", nargs="+",
+    run.add_argument("--targets", nargs="+", choices=sorted(mcu.TARGETS),
                      help="mcu: targets (default: every installed one)")
     run.add_argument("--windows", type=int, default=4,
                      help="mcu: windows counted per build")

@@ -319,7 +319,10 @@ def build(
         objects.append(obj)
     up = name.upper()
     harness_obj = out / "mcuh_harness.o"
-    _run([*compile_cmd, f'-DMCUH_HEADER="{name}.h"', f"-DMCUH_NAME={name}",
+    # -fomit-frame-pointer: Thumb's frame pointer is r7, the syscall number's
+    # register, so the harness would not compile at -O0 without it.
+    _run([*compile_cmd, "-fomit-frame-pointer", f'-DMCUH_HEADER="{name}.h"',
+          f"-DMCUH_NAME={name}",
           f"-DMCUH_UP={up}", *_legacy_predict_flags(header, name),
           "-c", HARNESS, "-o", harness_obj])
     elf = out / f"{name}.elf"
