@@ -25,6 +25,7 @@ code compiled for each core: how many instructions it executes, not cycles.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -76,6 +77,9 @@ class Target:
         Extra flags for compiling only (C library headers).
     link_flags : tuple of str
         Flags for linking the ELF.
+    libc : str
+        File that shows the C library is installed (newlib's ``libc.a``,
+        ``picolibc.specs``).
     """
 
     name: str
@@ -88,6 +92,7 @@ class Target:
     clock_note: str
     compile_flags: tuple[str, ...] = ()
     link_flags: tuple[str, ...] = ()
+    libc: str = "libc.a"
 
     @property
     def cc(self) -> str:
@@ -99,14 +104,28 @@ class Target:
         return self.prefix + name
 
     def missing(self) -> list[str]:
-        """Programs of this target that are not on the PATH."""
+        """Programs (and the C library) of this target that are not installed."""
         needed = (self.cc, self.tool("size"), self.tool("nm"), self.tool("objdump"),
                   self.qemu)
-        return [p for p in needed if shutil.which(p) is None]
+        absent = [p for p in needed if shutil.which(p) is None]
+        if self.cc not in absent and not _finds(self.cc, self.cflags, self.libc):
+            absent.append(f"{self.libc} of {self.cc}")
+        return absent
 
     def available(self) -> bool:
         """Whether compiler, binutils and QEMU are all installed."""
         return not self.missing()
+
+
+@functools.cache
+def _finds(cc: str, cflags: tuple[str, ...], file: str) -> bool:
+    """Whether ``cc -print-file-name=file`` finds ``file`` (not just echoes it)."""
+    try:
+        out = subprocess.run([cc, *cflags, f"-print-file-name={file}"],
+                             capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and os.sep in out.stdout.strip()
 
 
 _ARM_LINK = ("-nostdlib", "-static")
@@ -144,6 +163,7 @@ TARGETS: dict[str, Target] = {
         # -nostartfiles keeps its crt0 out: the harness has its own _start.
         compile_flags=("--specs=picolibc.specs",),
         link_flags=("--specs=picolibc.specs", "-nostartfiles", "-static"),
+        libc="picolibc.specs",
     ),
 }
 #: The Arm targets the tests must cover.
