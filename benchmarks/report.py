@@ -215,6 +215,8 @@ TEXT_TABLES = {
                "format_table"),
     "long_stream": ("Predicting on hours-long recordings",
                     "benchmarks.bench_long_stream", "format_table"),
+    "mcu": ("Microcontrollers: flash, RAM and counted instructions",
+            "benchmarks.bench_mcu", "format_table"),
 }
 
 

@@ -1,6 +1,7 @@
 """The benchmark harness: baseline sizes, baseline training, suites, resume, report."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -252,3 +253,31 @@ def test_make_suite_validates_models():
         suites.make_suite("smoke", models=["ResNet"])
     with pytest.raises(ValueError, match="Unknown suite"):
         suites.make_suite("huge")
+
+
+def test_mcu_suite_runs_end_to_end(tmp_path):
+    from benchmarks import mcu
+    from benchmarks.__main__ import main
+
+    target = mcu.TARGETS["cortex-m4"]
+    if target.missing():
+        message = f"missing {', '.join(target.missing())}"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the MCU builds: {message}")
+        pytest.skip(message)
+    assert main(["run", "mcu", "--out", str(tmp_path), "--no-report", "--targets",
+                 "cortex-m4", "--windows", "2", "--datasets", "daphnet"]) == 0
+    saved = json.loads((tmp_path / "mcu.json").read_text())
+    assert saved["macs_per_window"] == 420_128
+    assert [b["opt"] for b in saved["builds"]] == ["-Os", "-O2"]
+    for b in saved["builds"]:
+        assert b["repeat_identical"] and len(b["instructions_all"]) == 2
+        assert b["instructions_per_window"] > saved["macs_per_window"]
+        assert b["ram"]["input"] == 2 * 9 * 128 and b["flash"]["code"] > 0
+        assert b["estimate_ms_at_clock"] > 0 and len(b["hottest"]) == 5
+    (row,) = saved["flash_by_dataset"]
+    assert row["datasets"] == ["daphnet"] and (row["n_channels"], row["n_classes"]) \
+        == (9, 2)
+    md = write_results_md(tmp_path, tmp_path / "RESULTS.md").read_text()
+    assert "## Microcontrollers" in md and "Cortex-M4 -O2" in md
+    assert "ESTIMATE ms" in md

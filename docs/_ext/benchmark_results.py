@@ -20,19 +20,21 @@ from docutils.statemachine import StringList
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
 #: Order of the sections; other JSON files follow by name.
-ORDER = ("paper", "smoke", "int8", "speed", "windowing", "memmap", "long_stream")
+ORDER = ("paper", "smoke", "int8", "speed", "mcu", "windowing", "memmap",
+         "long_stream")
 TITLES = {
     "paper": "The paper's datasets and protocol",
     "smoke": "Smoke suite (few epochs, minutes)",
     "int8": "Float against fully integer (INT8)",
     "speed": "Training and inference speed",
+    "mcu": "Microcontrollers: flash, RAM and counted instructions",
     "windowing": "Windowing throughput and memory",
     "memmap": "Training from a memory-mapped file larger than RAM allows",
     "long_stream": "Predicting on hours-long recordings",
 }
 #: Results shown as their benchmark script prints them (benchmarks.report's
 #: TEXT_TABLES, plus the speed suite).
-TEXT_TABLES = ("speed", "windowing", "memmap", "long_stream")
+TEXT_TABLES = ("speed", "mcu", "windowing", "memmap", "long_stream")
 
 
 def _title(text: str, char: str = "-") -> list[str]:
