@@ -46,7 +46,7 @@ from benchmarks._io import write_json
 from benchmarks.data import shared_data_dir
 from benchmarks.environment import environment
 from skmicrobi import MicroBiConvLSTM, count_macs, count_parameters, export_c
-from skmicrobi.quantization import build_integer_model, quantize_input
+from skmicrobi.int8 import build_integer_model, quantize_input
 
 #: The UCI-HAR configuration: channels, time points, classes.
 UCI_HAR = (9, 128, 6)

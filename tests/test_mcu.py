@@ -14,8 +14,7 @@ import torch
 from sklearn.frozen import FrozenEstimator
 
 from skmicrobi import Int8Quantizer, MicroBiClassifier, MicroBiConvLSTM, export_c
-from skmicrobi.int8 import predict_logits
-from skmicrobi.quantization import build_integer_model
+from skmicrobi.int8 import build_integer_model, predict_logits
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not installed
@@ -25,11 +24,11 @@ from benchmarks import mcu  # noqa: E402
 
 #: -Os and -O2 as built for firmware, and the plain C path at -O3 (the
 #: optimiser's most aggressive warnings, -Warray-bounds among them), forced by
-#: NAME_PORTABLE (the single-file export) or MICROBI_PORTABLE (the runtime's).
+#: MICROBI_PORTABLE: the runtime's plain C kernels on any target.
 CONFIGS = {
     "Os": ("-Os", ()),
     "O2": ("-O2", ()),
-    "O3-portable": ("-O3", ("-D{up}_PORTABLE", "-DMICROBI_PORTABLE")),
+    "O3-portable": ("-O3", ("-DMICROBI_PORTABLE",)),
 }
 #: Cores with the ARMv7E-M DSP extension (__ARM_FEATURE_DSP).
 DSP_TARGETS = ("cortex-m4", "cortex-m7")
@@ -69,7 +68,7 @@ def bm_quantizer(basic_motions):
     X_train, y_train, _, _ = basic_motions
     clf = MicroBiClassifier(max_epochs=2, early_stopping=False, random_state=0)
     clf.fit(X_train, y_train)
-    return Int8Quantizer(FrozenEstimator(clf), measure_object_size=False).fit(
+    return Int8Quantizer(FrozenEstimator(clf)).fit(
         X_train, y_train
     )
 

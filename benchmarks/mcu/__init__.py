@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skmicrobi.export import macro_prefix
+
 HERE = Path(__file__).parent
 HARNESS = HERE / "harness.c"
 PLUGIN_SOURCE = HERE / "insn_plugin.c"
@@ -196,25 +198,13 @@ def _target(target: str | Target) -> Target:
 def _header_macros(header: Path, up: str) -> dict[str, int]:
     text = header.read_text()
     macros = {}
-    for key in ("N_CHANNELS", "N_TIMEPOINTS", "N_CLASSES", "SCRATCH_BYTES"):
+    for key in ("N_CHANNELS", "N_TIMEPOINTS", "N_CLASSES", "SCRATCH_BYTES",
+                "INPUT_BITS"):
         m = re.search(rf"^#define {up}_{key}\s+\(?\s*(\d+)", text, flags=re.M)
         if m is None:
             raise ValueError(f"{header} does not define {up}_{key}")
         macros[key.lower()] = int(m.group(1))
     return macros
-
-
-def _legacy_predict_flags(header: Path, name: str) -> tuple[str, ...]:
-    """Shim for the two-argument ``name_predict(in, logits)`` of older exports.
-
-    The harness calls ``MCUH_PREDICT(in, logits, scratch)``, which defaults to the
-    three-argument, caller-owned-scratch API. Delete this function (and its one
-    call in :func:`build`) once every export has that API.
-    """
-    legacy = f"void {name}_predict(const int16_t *in, int32_t *logits);"
-    if legacy in header.read_text():
-        return (f"-DMCUH_PREDICT(in,logits,scratch)={name}_predict(in,logits)",)
-    return ()
 
 
 # -- building ----------------------------------------------------------------------
@@ -255,6 +245,11 @@ class Build:
     def n_classes(self) -> int:
         """Logits per window."""
         return self.sizes["n_classes"]
+
+    @property
+    def input_bits(self) -> int:
+        """Width of one input value: 16 (int16) or 8 (int8)."""
+        return self.sizes["input_bits"]
 
     @property
     def input_shape(self) -> tuple[int, int]:
@@ -337,13 +332,13 @@ def build(
         _run([*compile_cmd, "-fstack-usage", "-fcallgraph-info=su",
               "-c", c_file, "-o", obj], cwd=out)
         objects.append(obj)
-    up = name.upper()
+    up = macro_prefix(name)
     harness_obj = out / "mcuh_harness.o"
     # -fomit-frame-pointer: Thumb's frame pointer is r7, the syscall number's
     # register, so the harness would not compile at -O0 without it.
     _run([*compile_cmd, "-fomit-frame-pointer", f'-DMCUH_HEADER="{name}.h"',
           f"-DMCUH_NAME={name}",
-          f"-DMCUH_UP={up}", *_legacy_predict_flags(header, name),
+          f"-DMCUH_UP={up}",
           "-c", HARNESS, "-o", harness_obj])
     elf = out / f"{name}.elf"
     libs = _ARM_LIBS if tgt.qemu == "qemu-arm" else ()
@@ -372,7 +367,7 @@ def _windows(build: Build, q: np.ndarray) -> np.ndarray:
             f"q must have shape (n, {build.input_shape[0]}, {build.input_shape[1]}),"
             f" got {q.shape}"
         )
-    return np.ascontiguousarray(q, dtype="<i2")
+    return np.ascontiguousarray(q, dtype="<i2" if build.input_bits == 16 else "i1")
 
 
 def execute(
@@ -653,12 +648,13 @@ def static_stack(build: Build) -> dict:
 
 
 def ram(build: Build, stack_bytes: int) -> dict:
-    """RAM of one prediction: caller-owned scratch, stack and the int16 window.
+    """RAM of one prediction: caller-owned scratch, stack and the input window.
 
     ``stack_bytes`` is a measured high-water mark (:attr:`Count.stack_bytes`);
     the logits (4 bytes per class) are not included.
     """
     c, t = build.input_shape
     scratch = build.sizes["scratch_bytes"]
-    return {"scratch": scratch, "stack": stack_bytes, "input": 2 * c * t,
-            "total": scratch + stack_bytes + 2 * c * t}
+    window = build.input_bits // 8 * c * t
+    return {"scratch": scratch, "stack": stack_bytes, "input": window,
+            "total": scratch + stack_bytes + window}

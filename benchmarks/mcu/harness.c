@@ -1,6 +1,7 @@
 /* Freestanding test harness for the exported model under QEMU user mode.
  *
- * Reads int16 windows (channel-major, native byte order) from stdin and writes
+ * Reads int16 (int8 for a model with NAME_INPUT_BITS 8) windows (channel-major,
+ * native byte order) from stdin and writes
  * each window's int32 logits to stdout, through Linux system calls only: no C
  * library start-up, no stdio, no heap. The entry point is _start; the kernel
  * (QEMU's loader) has already mapped .data and zeroed .bss, so nothing needs
@@ -26,6 +27,7 @@
 #define MCUH_N_TIMEPOINTS MCUH_XCAT(MCUH_UP, _N_TIMEPOINTS)
 #define MCUH_N_CLASSES MCUH_XCAT(MCUH_UP, _N_CLASSES)
 #define MCUH_SCRATCH_BYTES MCUH_XCAT(MCUH_UP, _SCRATCH_BYTES)
+#define MCUH_INPUT_BITS MCUH_XCAT(MCUH_UP, _INPUT_BITS)
 #ifndef MCUH_PREDICT
 #define MCUH_PREDICT(in, logits, scratch) \
     MCUH_XCAT(MCUH_NAME, _predict)((in), (logits), (scratch))
@@ -34,7 +36,11 @@
 #define MCUH_PAINT_WORDS 4096u
 #define MCUH_PAINT 0x5A17C0DEu
 
+#if MCUH_INPUT_BITS == 8
+static int8_t mcuh_in[MCUH_N_IN];
+#else
 static int16_t mcuh_in[MCUH_N_IN];
+#endif
 static int32_t mcuh_logits[MCUH_N_CLASSES];
 /* uint32_t elements: 4-byte aligned, as the scratch contract requires */
 static uint32_t mcuh_scratch[(MCUH_SCRATCH_BYTES + 3) / 4];
