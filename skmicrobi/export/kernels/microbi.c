@@ -42,6 +42,32 @@ static int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
     return (int32_t)(((int64_t)acc * m + ((int64_t)1 << (shift - 1))) >> shift);
 }
 
+/* dst[i] = src[i + 1] for i < n: the receptive field of the next position.
+   dst and src are 4-byte aligned, so for the plain kernels, with GCC or Clang
+   on a little-endian target, two values move per aligned word (a halfword
+   shift), where memcpy would copy byte by byte on cores without unaligned
+   access (Cortex-M0+, RV32); cores with it keep their library's memcpy. */
+static void mb_slide(int16_t *dst, const int16_t *src, int32_t n)
+{
+#if MB_KERNELS_PLAIN && defined(__GNUC__) && defined(__BYTE_ORDER__) \
+    && !defined(MICROBI_BYTEWISE) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint32_t *s = (const uint32_t *)__builtin_assume_aligned(src, 4);
+    uint32_t *d = (uint32_t *)__builtin_assume_aligned(dst, 4);
+    uint32_t lo, hi;
+    int32_t i;
+    memcpy(&lo, s, sizeof lo);
+    for (i = 0; i + 1 < n; i += 2) {
+        memcpy(&hi, ++s, sizeof hi);
+        lo = lo >> 16 | hi << 16;
+        memcpy(d++, &lo, sizeof lo);
+        lo = hi;
+    }
+    if (i < n) dst[i] = src[i + 1];
+#else
+    memcpy(dst, src + 1, (size_t)n * sizeof *dst);
+#endif
+}
+
 /* Column k of the receptive field at position pos - k + pad (col = field + k):
    x[c][pos] for every channel c, or the channel's zero point outside. */
 static void mb_column(const mb_conv_t *s, const void *x, uint16_t bits, int16_t *col,
@@ -100,10 +126,10 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
     for (k = taps; k < s->row_len; k++) ca[k] = cb[k] = 0;
     for (t = 0; t < positions; t += 2) {
         if (t > 0) {
-            memcpy(ca, cb + 1, (size_t)(taps - 1) * sizeof *ca);
+            mb_slide(ca, cb, taps - 1);
             mb_column(s, x, bits, ca + s->kernel - 1, t + s->kernel - 1 - pad);
         }
-        memcpy(cb, ca + 1, (size_t)(taps - 1) * sizeof *cb);
+        mb_slide(cb, ca, taps - 1);
         mb_column(s, x, bits, cb + s->kernel - 1, t + s->kernel - pad);
         mb_conv_dots(s, ca, cb, acc);
         if (pool % 2 == 0) {

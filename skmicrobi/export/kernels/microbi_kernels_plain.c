@@ -4,14 +4,40 @@
  *
  * The weight layout is microbi.h's: a group of four stored weights w0 w2 w1 w3
  * meets the inputs v0 v1 v2 v3 as w[0] v[0] + w[2] v[1] + w[1] v[2] + w[3] v[3],
- * and the rows of a block alternate word by word. Every partial sum fits int32
- * (bounded when the model is built). */
+ * and the rows of a block alternate word by word. With GCC or Clang on a
+ * little-endian target the groups are read as 32-bit words (one load for four
+ * weights, one for two inputs); otherwise, or with MICROBI_BYTEWISE defined,
+ * byte by byte. Every partial sum fits int32 (bounded when the model is built). */
 #include "microbi_kernels.h"
 
 #if MB_KERNELS_PLAIN
 
-/* w . v over one group of four */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && !defined(MICROBI_BYTEWISE) \
+    && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#include <string.h>
+
+/* A word of four weights or two int16 inputs: both are 4-byte aligned (tables
+   and scratch, groups of four), and one load beats four on cores without
+   unaligned access (Cortex-M0+, RV32): the compiler turns memcpy into LDR. */
+static inline uint32_t mb_load32(const void *p)
+{
+    uint32_t w;
+    memcpy(&w, __builtin_assume_aligned(p, 4), sizeof w);
+    return w;
+}
+
+/* The weight word W (bytes w0 w2 w1 w3) times the inputs v0..v3, read as the
+   words X (v0 v1) and Y (v2 v3): little-endian byte and halfword order. */
+#define MB_DOT4W(W, X, Y) \
+    ((int8_t)(W) * (int16_t)(X) + (int8_t)((W) >> 16) * ((int32_t)(X) >> 16) \
+     + (int8_t)((W) >> 8) * (int16_t)(Y) + ((int32_t)(W) >> 24) * ((int32_t)(Y) >> 16))
+#define MB_DOT4(w, v) \
+    MB_DOT4W(mb_load32(w), mb_load32(v), mb_load32((v) + 2))
+#else
+/* w . v over one group of four, a byte at a time (any compiler, any byte order;
+   MICROBI_BYTEWISE forces it) */
 #define MB_DOT4(w, v) ((w)[0] * (v)[0] + (w)[2] * (v)[1] + (w)[1] * (v)[2] + (w)[3] * (v)[3])
+#endif
 
 /* Row o of a layer whose rows go in blocks of `block`: where it starts, and
    the distance between its words (4 * block bytes; 4 past the last block). */
@@ -34,8 +60,14 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
         const int8_t *w = mb_row(s->weight, o, s->out_ch, len, 2, &stride);
         a = b = 0;
         for (n = 0; n < len; n += 4, w += stride) {
+#ifdef MB_DOT4W
+            const uint32_t q = mb_load32(w);
+            a += MB_DOT4W(q, mb_load32(ca + n), mb_load32(ca + n + 2));
+            b += MB_DOT4W(q, mb_load32(cb + n), mb_load32(cb + n + 2));
+#else
             a += MB_DOT4(w, ca + n);
             b += MB_DOT4(w, cb + n);
+#endif
         }
         acc[2 * o] = a;
         acc[2 * o + 1] = b;
@@ -47,11 +79,12 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
 {
     const int32_t rows = 4 * m->hidden, grouped_rows = m->hidden / 8 * 32;
     const int32_t len = m->lstm_row_len;
-    int32_t r, n, a, stride;
+    const int16_t *end = v + len, *x;
+    int32_t r, a, stride;
     for (r = 0; r < rows; r++) {
         const int8_t *w = mb_row(d->weight, r, rows, len, 4, &stride);
         a = d->bias[r];
-        for (n = 0; n < len; n += 4, w += stride) a += MB_DOT4(w, v + n);
+        for (x = v; x < end; x += 4, w += stride) a += MB_DOT4(w, x);
         act[r] = (int16_t)mb_gate(a, d->multiplier[r], d->shift,
                                   mb_gate_of(r, grouped_rows));
     }
