@@ -8,6 +8,8 @@
  * little-endian target the groups are read as 32-bit words (one load for four
  * weights, one for two inputs); otherwise, or with MICROBI_BYTEWISE defined,
  * byte by byte. Every partial sum fits int32 (bounded when the model is built). */
+#include <stddef.h>
+
 #include "microbi_kernels.h"
 
 #if MB_KERNELS_PLAIN
@@ -55,18 +57,20 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
                   int32_t *acc)
 {
     const int32_t len = s->row_len;
-    int32_t o, n, a, b, stride;
+    const ptrdiff_t gap = cb - ca; /* one pointer walks both fields */
+    const int16_t *end = ca + len, *x;
+    int32_t o, a, b, stride;
     for (o = 0; o < s->out_ch; o++) {
         const int8_t *w = mb_row(s->weight, o, s->out_ch, len, 2, &stride);
         a = b = 0;
-        for (n = 0; n < len; n += 4, w += stride) {
+        for (x = ca; x < end; x += 4, w += stride) {
 #ifdef MB_DOT4W
             const uint32_t q = mb_load32(w);
-            a += MB_DOT4W(q, mb_load32(ca + n), mb_load32(ca + n + 2));
-            b += MB_DOT4W(q, mb_load32(cb + n), mb_load32(cb + n + 2));
+            a += MB_DOT4W(q, mb_load32(x), mb_load32(x + 2));
+            b += MB_DOT4W(q, mb_load32(x + gap), mb_load32(x + gap + 2));
 #else
-            a += MB_DOT4(w, ca + n);
-            b += MB_DOT4(w, cb + n);
+            a += MB_DOT4(w, x);
+            b += MB_DOT4(w, x + gap);
 #endif
         }
         acc[2 * o] = a;
