@@ -33,6 +33,15 @@ const int32_t mb_sigmoid_table[128] = {
    result is 0 (|acc m| < 2^46 <= 2^(shift-1)); below 17 it needs 64 bits. */
 static int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
 {
+#if MB_KERNELS_ARM_DSP
+    /* SMMULR gives (a b + 2^31) >> 32; with b = m 2^(32 - shift) < 2^31 that is
+       the same floor, one instruction */
+    if (shift >= 17 && shift <= 32) {
+        int32_t r;
+        __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(acc), "r"(m << (32 - shift)));
+        return r;
+    }
+#endif
     if (shift >= 17) {
         if (shift > 46) return 0;
         return ((acc >> 16) * m + ((int32_t)1 << (shift - 17))

@@ -117,6 +117,33 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
     "smlad  %[a3], %[lo], %[x01], %[a3]\n\t" \
     "smlad  %[a3], %[z], %[x23], %[a3]\n\t"
 
+/* The sigmoid (t = 0) or tanh (t = 1) of eight Q3.12 values in place, two per
+   word in 16-bit lanes: mb_sigmoid and mb_tanh, lane by lane where the lanes
+   cannot share an instruction (the table lookups). */
+static void mb_act8(int16_t *x, int32_t t)
+{
+    const int16x2_t zero = 0, top = (int16x2_t)0x80008000u;
+    int32_t k;
+    for (k = 0; k < 8; k += 2) {
+        int16x2_t v = (int16x2_t)mb_word(x + k), a, s;
+        int32_t s0, s1;
+        if (t) v = __qadd16(v, v);          /* tanh: sat16(2 x) */
+        a = __qsub16(zero, v);              /* min(|x|, 32767) ... */
+        (void)__ssub16(v, zero);            /* GE: lanes with x >= 0 */
+        a = __sel(v, a);
+        s0 = __smlad(mb_sigmoid_table[(a >> 8) & 127], (a & 255) | 256 << 16, 128);
+        s1 = __smlad(mb_sigmoid_table[(uint32_t)a >> 24],
+                     (((uint32_t)a >> 16) & 255) | 256 << 16, 128);
+        /* lanes (s0 >> 8, s1 >> 8); where x < 0, 32768 - s (modulo 2^16) */
+        s = (int16x2_t)(((uint32_t)s0 >> 8 & 0xFFFFu) | ((uint32_t)s1 << 8 & 0xFFFF0000u));
+        a = __ssub16(top, s);
+        (void)__ssub16(v, zero);
+        s = __sel(s, a);
+        if (t) s = __uadd16(__uadd16(s, s), top); /* 2 s - 32768 */
+        memcpy(x + k, &s, sizeof s);
+    }
+}
+
 void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
                    int16_t *act)
 {
@@ -126,25 +153,31 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
     const int8_t *w = d->weight;
     const int32_t *bias = d->bias;
     const int16_t *mult = d->multiplier;
-    int32_t r, n;
+    int32_t r;
     for (r = 0; r < rows; r += 4, act += 4, bias += 4, mult += 4) {
         /* a block of four rows (their words alternate) against v */
         const int16_t *pv = v, *end = v + len;
         int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
         uint32_t p, q, u, z, lo, x01, x23;
-        /* groups of four inputs, two per turn of the loop; an odd count
-           starts with one */
+        /* groups of four inputs, two per turn of the loop (one at -Os); an
+           odd count starts with one */
 #define MB_LSTM_OPERANDS \
     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w), \
       [v] "+r"(pv), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u), [z] "=&r"(z), \
       [lo] "=&r"(lo), [x01] "=&r"(x01), [x23] "=&r"(x23) \
     : [end] "r"(end) \
     : "cc", "memory"
+#ifdef __OPTIMIZE_SIZE__ /* -Os: one group per turn, the smaller code */
+        __asm__ volatile("1:\n\t" MB_LSTM_GROUP
+                         "cmp    %[v], %[end]\n\t"
+                         "bne    1b" MB_LSTM_OPERANDS);
+#else
         if (len & 4) __asm__ volatile(MB_LSTM_GROUP MB_LSTM_OPERANDS);
         if (pv != end)
             __asm__ volatile("1:\n\t" MB_LSTM_GROUP MB_LSTM_GROUP
                              "cmp    %[v], %[end]\n\t"
                              "bne    1b" MB_LSTM_OPERANDS);
+#endif
         act[0] = (int16_t)MB_PRE(a0, mult[0]);
         act[1] = (int16_t)MB_PRE(a1, mult[1]);
         act[2] = (int16_t)MB_PRE(a2, mult[2]);
@@ -153,11 +186,7 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
     /* then the activations, a gate of eight units (one function) at a time,
        and i f g o of each unit past the groups of eight */
     act -= rows;
-    for (r = 0; r < grouped_rows; r += 8)
-        if (((r >> 3) & 3) == 2)
-            for (n = r; n < r + 8; n++) act[n] = (int16_t)mb_tanh(act[n]);
-        else
-            for (n = r; n < r + 8; n++) act[n] = (int16_t)mb_sigmoid(act[n]);
+    for (r = 0; r < grouped_rows; r += 8) mb_act8(act + r, ((r >> 3) & 3) == 2);
     for (; r < rows; r += 4) {
         act[r] = (int16_t)mb_sigmoid(act[r]);
         act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
