@@ -96,9 +96,10 @@ static void mb_column(const mb_conv_t *s, const void *x, uint16_t bits, int16_t 
     }
 }
 
-/* best[o] <- max(best[o], acc[2 o + q] + bias[o]), or its first value (first);
-   then, if the pooling window closes (last), the int8 output u of every
-   channel. */
+/* a = acc[2 o + q] + bias[o] (q = 2: the larger of the two positions' sums,
+   max commuting with the bias) for every channel o; with the running max
+   best[o] unless the pooling window opens here (first); then, where it closes
+   (last), the int8 output of the window, else the new running max. */
 static void mb_pool(const mb_conv_t *s, const int32_t *acc, int32_t q, int32_t *best,
                     int32_t first, int32_t last, int8_t *y)
 {
@@ -109,13 +110,15 @@ static void mb_pool(const mb_conv_t *s, const int32_t *acc, int32_t q, int32_t *
     const int16_t *m = s->multiplier;
     const int8_t *shift = s->shift;
     int32_t o, a;
-    acc += q;
     for (o = 0; o < n; o++, acc += 2) {
-        a = *acc + bias[o];
+        a = acc[q & 1];
+        if (q == 2 && acc[1] > a) a = acc[1];
+        a += bias[o];
         if (!first && best[o] > a) a = best[o];
-        best[o] = a;
         if (last)
             y[o * out_len] = (int8_t)mb_sat(z + mb_requantize(a, m[o], shift[o]), z, 127);
+        else
+            best[o] = a;
     }
 }
 
@@ -130,7 +133,7 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
     int32_t *acc = work32, *best = work32 + 2 * s->out_ch;
     const int32_t taps = s->in_ch * s->kernel, pad = s->kernel / 2, pool = s->pool;
     const int32_t positions = s->out_len * pool;
-    int32_t t, k, j = 0, q, o;
+    int32_t t, k, j = 0, q;
     for (k = 0; k < s->kernel; k++) mb_column(s, x, bits, ca + k, k - pad);
     for (k = taps; k < s->row_len; k++) ca[k] = cb[k] = 0;
     for (t = 0; t < positions; t += 2) {
@@ -142,10 +145,8 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
         mb_column(s, x, bits, cb + s->kernel - 1, t + s->kernel - pad);
         mb_conv_dots(s, ca, cb, acc);
         if (pool % 2 == 0) {
-            /* t and t + 1 share a window: pool their maxima first */
-            for (o = 0; o < s->out_ch; o++)
-                if (acc[2 * o + 1] > acc[2 * o]) acc[2 * o] = acc[2 * o + 1];
-            mb_pool(s, acc, 0, best, j == 0, j == pool - 2, y);
+            /* t and t + 1 share a window */
+            mb_pool(s, acc, 2, best, j == 0, j == pool - 2, y);
             j += 2;
             if (j == pool) {
                 j = 0;

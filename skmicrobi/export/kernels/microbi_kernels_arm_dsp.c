@@ -38,6 +38,24 @@ static inline int16x2_t mb_sxtb16_ror8(uint32_t w)
 /* Four MACs of a weight word's pairs lo, hi with the input pairs x01, x23. */
 #define MB_MAC4(acc, lo, hi, x01, x23) acc = __smlad(hi, x23, __smlad(lo, x01, acc))
 
+/* Four inputs of two rows (words p, q) at two positions (pa, pb): 16 MACs. */
+#define MB_CONV_GROUP \
+    "ldrd   %[p], %[q], [%[w]], #8\n\t" \
+    "ldrd   %[x01], %[x23], [%[pa]], #8\n\t" \
+    "sxtb16 %[pl], %[p]\n\t" \
+    "sxtb16 %[p], %[p], ror #8\n\t" \
+    "smlad  %[a0], %[pl], %[x01], %[a0]\n\t" \
+    "smlad  %[a0], %[p], %[x23], %[a0]\n\t" \
+    "sxtb16 %[ql], %[q]\n\t" \
+    "sxtb16 %[q], %[q], ror #8\n\t" \
+    "smlad  %[a1], %[ql], %[x01], %[a1]\n\t" \
+    "smlad  %[a1], %[q], %[x23], %[a1]\n\t" \
+    "ldrd   %[x01], %[x23], [%[pb]], #8\n\t" \
+    "smlad  %[b0], %[pl], %[x01], %[b0]\n\t" \
+    "smlad  %[b0], %[p], %[x23], %[b0]\n\t" \
+    "smlad  %[b1], %[ql], %[x01], %[b1]\n\t" \
+    "smlad  %[b1], %[q], %[x23], %[b1]\n\t"
+
 void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
                   int32_t *acc)
 {
@@ -50,31 +68,23 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
         const int16_t *pa = ca, *pb = cb;
         int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
         uint32_t p, q, pl, ql, x01, x23;
-        __asm__ volatile(
-            "1:\n\t"
-            "ldrd   %[p], %[q], [%[w]], #8\n\t"
-            "ldrd   %[x01], %[x23], [%[pa]], #8\n\t"
-            "sxtb16 %[pl], %[p]\n\t"
-            "sxtb16 %[p], %[p], ror #8\n\t"
-            "smlad  %[a0], %[pl], %[x01], %[a0]\n\t"
-            "smlad  %[a0], %[p], %[x23], %[a0]\n\t"
-            "sxtb16 %[ql], %[q]\n\t"
-            "sxtb16 %[q], %[q], ror #8\n\t"
-            "smlad  %[a1], %[ql], %[x01], %[a1]\n\t"
-            "smlad  %[a1], %[q], %[x23], %[a1]\n\t"
-            "ldrd   %[x01], %[x23], [%[pb]], #8\n\t"
-            "smlad  %[b0], %[pl], %[x01], %[b0]\n\t"
-            "smlad  %[b0], %[p], %[x23], %[b0]\n\t"
-            "smlad  %[b1], %[ql], %[x01], %[b1]\n\t"
-            "smlad  %[b1], %[q], %[x23], %[b1]\n\t"
-            "cmp    %[w], %[end]\n\t"
-            "bne    1b"
-            : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1),
-              [w] "+r"(w), [pa] "+r"(pa), [pb] "+r"(pb), [p] "=&r"(p),
-              [q] "=&r"(q), [pl] "=&r"(pl), [ql] "=&r"(ql), [x01] "=&r"(x01),
-              [x23] "=&r"(x23)
-            : [end] "r"(end)
-            : "cc", "memory");
+#define MB_CONV_OPERANDS \
+    : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [w] "+r"(w), \
+      [pa] "+r"(pa), [pb] "+r"(pb), [p] "=&r"(p), [q] "=&r"(q), [pl] "=&r"(pl), \
+      [ql] "=&r"(ql), [x01] "=&r"(x01), [x23] "=&r"(x23) \
+    : [end] "r"(end) \
+    : "cc", "memory"
+#ifdef __OPTIMIZE_SIZE__ /* -Os: one group per turn, the smaller code */
+        __asm__ volatile("1:\n\t" MB_CONV_GROUP
+                         "cmp    %[w], %[end]\n\t"
+                         "bne    1b" MB_CONV_OPERANDS);
+#else /* two groups per turn; an odd count starts with one */
+        if (len & 4) __asm__ volatile(MB_CONV_GROUP MB_CONV_OPERANDS);
+        if (w != end)
+            __asm__ volatile("1:\n\t" MB_CONV_GROUP MB_CONV_GROUP
+                             "cmp    %[w], %[end]\n\t"
+                             "bne    1b" MB_CONV_OPERANDS);
+#endif
         acc[0] = a0;
         acc[1] = b0;
         acc[2] = a1;
