@@ -339,7 +339,10 @@ def format_table(r: dict) -> str:
             dsp = b.get("dual_mac_instructions") or {}
             dsp_text = (", ".join(f"{n} {m.upper()}" for m, n in dsp.items())
                         if dsp else "none")
-            lines.append(f"  {b['title']} {b['opt']}: {hot}; dual-MAC instructions "
+            label = f"{b['title']} {b['opt']}" + (
+                ", int8 input" if b.get("input_bits") == 8 else ""
+            )
+            lines.append(f"  {label}: {hot}; dual-MAC instructions "
                          f"in the code: {dsp_text}")
     if r.get("flash_by_dataset"):
         s = r["settings"]

@@ -15,9 +15,17 @@
 #define HOP 64 /* samples between two predictions: the stride */
 #endif
 
-static int16_t ring[HAR_N_CHANNELS][HAR_N_TIMEPOINTS];
-static int16_t window[HAR_N_CHANNELS * HAR_N_TIMEPOINTS];
+#if HAR_INPUT_BITS == 8 /* a model quantized with input_bits=8 */
+typedef int8_t sample_t;
+#else
+typedef int16_t sample_t;
+#endif
+
+static sample_t ring[HAR_N_CHANNELS][HAR_N_TIMEPOINTS];
+static sample_t window[HAR_N_CHANNELS * HAR_N_TIMEPOINTS];
 static int32_t logits[HAR_N_CLASSES];
+/* the model's working memory: int32_t elements keep it 4-byte aligned */
+static int32_t scratch[(HAR_SCRATCH_BYTES + 3) / 4];
 
 static uint32_t argmax(const int32_t *v, uint32_t n)
 {
@@ -32,7 +40,7 @@ static uint32_t argmax(const int32_t *v, uint32_t n)
 
 int main(void)
 {
-    int16_t sample[HAR_N_CHANNELS];
+    int16_t sample[HAR_N_CHANNELS]; /* as the sensor delivers them */
     uint32_t head = 0;               /* slot of the next sample in ring */
     uint32_t due = HAR_N_TIMEPOINTS; /* samples until the next window ends */
 
@@ -40,7 +48,7 @@ int main(void)
     for (;;) {
         board_wait_sample(sample);
         for (uint32_t c = 0; c < HAR_N_CHANNELS; ++c) {
-            ring[c][head] = sample[c];
+            ring[c][head] = (sample_t)sample[c];
         }
         head = (head + 1u) % HAR_N_TIMEPOINTS;
         if (--due != 0) {
@@ -54,7 +62,7 @@ int main(void)
                     ring[c][(head + t) % HAR_N_TIMEPOINTS];
             }
         }
-        har_predict(window, logits);
+        har_predict(window, logits, scratch);
         board_report(argmax(logits, HAR_N_CLASSES));
     }
 }

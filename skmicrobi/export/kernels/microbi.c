@@ -35,19 +35,22 @@ static int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
 {
 #if MB_KERNELS_ARM_DSP
     /* SMMULR gives (a b + 2^31) >> 32; with b = m 2^(32 - shift) < 2^31 that is
-       the same floor, one instruction */
+       the same floor, one instruction; other shifts (none in the paper's
+       models) take the 64-bit product, which these cores multiply in one
+       SMLAL */
     if (shift >= 17 && shift <= 32) {
         int32_t r;
         __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(acc), "r"(m << (32 - shift)));
         return r;
     }
-#endif
+#else
     if (shift >= 17) {
         if (shift > 46) return 0;
         return ((acc >> 16) * m + ((int32_t)1 << (shift - 17))
                 + (int32_t)(((uint32_t)acc & 0xFFFFu) * (uint32_t)m >> 16))
                >> (shift - 16);
     }
+#endif
     return (int32_t)(((int64_t)acc * m + ((int64_t)1 << (shift - 1))) >> shift);
 }
 
@@ -144,6 +147,7 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
         mb_slide(cb, ca, taps - 1);
         mb_column(s, x, bits, cb + s->kernel - 1, t + s->kernel - pad);
         mb_conv_dots(s, ca, cb, acc);
+#ifndef __OPTIMIZE_SIZE__ /* -Os: every pooling factor by the general path */
         if (pool % 2 == 0) {
             /* t and t + 1 share a window */
             mb_pool(s, acc, 2, best, j == 0, j == pool - 2, y);
@@ -152,7 +156,9 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
                 j = 0;
                 y++;
             }
-        } else {
+        } else
+#endif
+        {
             /* j: where position t + q lies in its pooling window */
             for (q = 0; q < 2 && t + q < positions; q++) {
                 mb_pool(s, acc, q, best, j == 0, j == pool - 1, y);
@@ -213,13 +219,13 @@ static void mb_lstm(const mb_model_t *m, const mb_lstm_t *d, const int8_t *x,
             mb_cells(act + 4 * j, 8, 1, 8, c + j, h + j, h_m, h_s);
         mb_cells(act + 4 * grouped, 1, 4, hidden - grouped, c + grouped, h + grouped,
                  h_m, h_s);
-        if (reduction == MB_REDUCE_MEAN)
-            for (j = 0; j < hidden; j++) feat[j] += h[j];
-        else if (reduction == MB_REDUCE_LAST && t == steps - 1)
-            for (j = 0; j < hidden; j++) feat[j] = h[j];
+        /* mean: the sum over steps (the head's scale divides); last: h at the
+           last input position; final: h after the direction's last step */
+        if (reduction == MB_REDUCE_MEAN
+            || (reduction == MB_REDUCE_LAST ? t : step) == steps - 1)
+            for (j = 0; j < hidden; j++)
+                feat[j] = (reduction == MB_REDUCE_MEAN ? feat[j] : 0) + h[j];
     }
-    if (reduction == MB_REDUCE_FINAL)
-        for (j = 0; j < hidden; j++) feat[j] = h[j];
 }
 
 void mb_predict(const mb_model_t *m, const void *in, int32_t *logits, void *scratch)

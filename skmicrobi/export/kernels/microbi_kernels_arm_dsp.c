@@ -127,6 +127,7 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
     "smlad  %[a3], %[lo], %[x01], %[a3]\n\t" \
     "smlad  %[a3], %[z], %[x23], %[a3]\n\t"
 
+#ifndef __OPTIMIZE_SIZE__
 /* The sigmoid (t = 0) or tanh (t = 1) of eight Q3.12 values in place, two per
    word in 16-bit lanes: mb_sigmoid and mb_tanh, lane by lane where the lanes
    cannot share an instruction (the table lookups). */
@@ -153,6 +154,7 @@ static void mb_act8(int16_t *x, int32_t t)
         memcpy(x + k, &s, sizeof s);
     }
 }
+#endif
 
 void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
                    int16_t *act)
@@ -196,7 +198,12 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
     /* then the activations, a gate of eight units (one function) at a time,
        and i f g o of each unit past the groups of eight */
     act -= rows;
+#ifdef __OPTIMIZE_SIZE__ /* -Os: one gate at a time, the smaller code */
+    for (r = 0; r < grouped_rows; r++)
+        act[r] = (int16_t)(((r >> 3) & 3) == 2 ? mb_tanh(act[r]) : mb_sigmoid(act[r]));
+#else
     for (r = 0; r < grouped_rows; r += 8) mb_act8(act + r, ((r >> 3) & 3) == 2);
+#endif
     for (; r < rows; r += 4) {
         act[r] = (int16_t)mb_sigmoid(act[r]);
         act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
