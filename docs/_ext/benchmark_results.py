@@ -184,11 +184,16 @@ def _text_table(stem: str, results: dict) -> list[str]:
     return _commands(results) + _literal(text)
 
 
-def render(folder: Path = RESULTS) -> tuple[list[str], list[Path]]:
-    """RST of every results file in ``folder``, and the files read."""
+def render(
+    folder: Path = RESULTS, only: str | None = None
+) -> tuple[list[str], list[Path]]:
+    """RST of every results file in ``folder`` (or of ``only.json``), and the
+    files read."""
     files = sorted(folder.glob("*.json"),
                    key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER
                                   else len(ORDER), p.stem))
+    if only is not None:
+        files = [p for p in files if p.stem == only]
     if not files:
         return [
             ".. note::",
@@ -202,7 +207,8 @@ def render(folder: Path = RESULTS) -> tuple[list[str], list[Path]]:
     lines = []
     for path in files:
         results = json.loads(path.read_text())
-        lines += _title(TITLES.get(path.stem, f"``{path.name}``"))
+        if only is None:
+            lines += _title(TITLES.get(path.stem, f"``{path.name}``"))
         lines += [f"From ``benchmarks/results/{path.name}``.", ""]
         if path.stem == "int8":
             lines += _int8(results)
@@ -218,14 +224,16 @@ def render(folder: Path = RESULTS) -> tuple[list[str], list[Path]]:
 
 
 class BenchmarkResults(Directive):
-    """Insert the benchmark tables as if they had been written in the page."""
+    """Insert the benchmark tables as if they had been written in the page;
+    with an argument (``.. benchmark-results:: mcu``), one suite's, untitled."""
 
     has_content = False
+    optional_arguments = 1
 
     def run(self):
         env = self.state.document.settings.env
         try:
-            lines, files = render()
+            lines, files = render(only=self.arguments[0] if self.arguments else None)
         except Exception as exc:  # a results format the page cannot read
             error = self.state.document.reporter.warning(
                 f"benchmark-results: cannot render benchmarks/results: "
