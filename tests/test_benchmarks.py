@@ -269,11 +269,14 @@ def test_mcu_suite_runs_end_to_end(tmp_path):
                  "cortex-m4", "--windows", "2", "--datasets", "daphnet"]) == 0
     saved = json.loads((tmp_path / "mcu.json").read_text())
     assert saved["macs_per_window"] == 420_128
-    assert [b["opt"] for b in saved["builds"]] == ["-Os", "-O2"]
+    assert [(b["opt"], b["input_bits"]) for b in saved["builds"]] == [
+        ("-Os", 16), ("-O2", 16), ("-O2", 8)  # int8 input: the RAM goal's build
+    ]
     for b in saved["builds"]:
         assert b["repeat_identical"] and len(b["instructions_all"]) == 2
         assert b["instructions_per_window"] > saved["macs_per_window"]
-        assert b["ram"]["input"] == 2 * 9 * 128 and b["flash"]["code"] > 0
+        window = b["input_bits"] // 8 * 9 * 128
+        assert b["ram"]["input"] == window and b["flash"]["code"] > 0
         assert b["estimate_ms_at_clock"] > 0 and len(b["hottest"]) == 5
     (row,) = saved["flash_by_dataset"]
     assert row["datasets"] == ["daphnet"] and (row["n_channels"], row["n_classes"]) \

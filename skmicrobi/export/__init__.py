@@ -268,6 +268,18 @@ def fingerprint(model: IntegerMicroBi) -> int:
     -------
     int
         The first four bytes of the SHA-256 of every constant the C model holds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmicrobi import MicroBiConvLSTM
+    >>> from skmicrobi.int8 import build_integer_model
+    >>> from skmicrobi.export import fingerprint
+    >>> X = np.random.default_rng(0).normal(size=(4, 3, 32))
+    >>> a = build_integer_model(MicroBiConvLSTM(3, 2), X)
+    >>> b = build_integer_model(MicroBiConvLSTM(3, 2), 2 * X)
+    >>> fingerprint(a) == fingerprint(a), fingerprint(a) == fingerprint(b)
+    (True, False)
     """
     digest = hashlib.sha256()
     parts: list[Any] = [model.n_channels, model.n_timepoints, model.reduction]
@@ -482,6 +494,14 @@ def runtime_sources() -> dict[str, str]:
     -------
     dict
         File name -> text, for every file of :data:`RUNTIME_FILES`.
+
+    Examples
+    --------
+    >>> from skmicrobi.export import runtime_sources
+    >>> sorted(runtime_sources())[:2]
+    ['microbi.c', 'microbi.h']
+    >>> "void mb_predict(" in runtime_sources()["microbi.h"]
+    True
     """
     kernels = resources.files("skmicrobi.export") / "kernels"
     return {f: (kernels / f).read_text(encoding="ascii") for f in RUNTIME_FILES}
@@ -703,6 +723,17 @@ def object_bytes(
     int or None
         :func:`compile_c` of the export: ``.text + .data + .rodata`` of the
         model and the runtime on this host, or None without a C compiler.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmicrobi import MicroBiConvLSTM
+    >>> from skmicrobi.int8 import build_integer_model
+    >>> from skmicrobi.export import object_bytes
+    >>> X = np.random.default_rng(0).normal(size=(4, 3, 32))
+    >>> size = object_bytes(build_integer_model(MicroBiConvLSTM(3, 2), X))
+    >>> size is None or size > 9000
+    True
     """
     with tempfile.TemporaryDirectory(prefix="skmicrobi_") as tmp:
         return compile_c(export_c(quantized, tmp), flags=flags)
@@ -719,6 +750,18 @@ def section_bytes(report: str) -> int:
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> from skmicrobi.export import section_bytes
+    >>> report = '''har.o  :
+    ... section     size   addr
+    ... .text       2180      0
+    ... .rodata    12112      0
+    ... .bss           0      0
+    ... '''
+    >>> section_bytes(report)
+    14292
     """
     total = 0
     for line in report.splitlines():
