@@ -31,14 +31,26 @@ const int32_t mb_sigmoid_table[128] = {
    whose floor division by 2^shift is (ah m + 2^(shift-17) + (al m >> 16)) >>
    (shift - 16), every term within int32 for 17 <= shift <= 46. Beyond 46 the
    result is 0 (|acc m| < 2^46 <= 2^(shift-1)); below 17 it needs 64 bits. */
-static int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
+#if defined(__GNUC__)
+#define MB_NOINLINE __attribute__((noinline))
+#else
+#define MB_NOINLINE
+#endif
+
+/* The general case, in 64 bits: out of line, so that the compiler does not
+   compute it speculatively next to the fast paths. */
+static MB_NOINLINE int32_t mb_requantize64(int32_t acc, int32_t m, int32_t shift)
+{
+    return (int32_t)(((int64_t)acc * m + ((int64_t)1 << (shift - 1))) >> shift);
+}
+
+static inline int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
 {
 #if MB_KERNELS_ARM_DSP
     /* SMMULR gives (a b + 2^31) >> 32; with b = m 2^(32 - shift) < 2^31 that is
        the same floor, one instruction; other shifts (none in the paper's
-       models) take the 64-bit product, which these cores multiply in one
-       SMLAL */
-    if (shift >= 17 && shift <= 32) {
+       models) take the 64-bit product */
+    if ((uint32_t)(shift - 17) <= 15u) {
         int32_t r;
         __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(acc), "r"(m << (32 - shift)));
         return r;
@@ -51,7 +63,7 @@ static int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
                >> (shift - 16);
     }
 #endif
-    return (int32_t)(((int64_t)acc * m + ((int64_t)1 << (shift - 1))) >> shift);
+    return mb_requantize64(acc, m, shift);
 }
 
 /* dst[i] = src[i + 1] for i < n: the receptive field of the next position.
@@ -125,6 +137,22 @@ static void mb_pool(const mb_conv_t *s, const int32_t *acc, int32_t q, int32_t *
     }
 }
 
+#ifndef __OPTIMIZE_SIZE__
+/* mb_pool for a pooling window of exactly the two positions of acc. */
+static void mb_pool2(const mb_conv_t *s, const int32_t *acc, int8_t *y)
+{
+    const int32_t n = s->out_ch, out_len = s->out_len, z = s->zero_out;
+    const int32_t *bias = s->bias;
+    const int16_t *m = s->multiplier;
+    const int8_t *shift = s->shift;
+    int32_t o, a;
+    for (o = 0; o < n; o++, acc += 2, y += out_len) {
+        a = (acc[1] > acc[0] ? acc[1] : acc[0]) + bias[o];
+        *y = (int8_t)mb_sat(z + mb_requantize(a, m[o], shift[o]), z, 127);
+    }
+}
+#endif
+
 /* Conv (padded with the zero point), max-pool, requantise to int8. Positions
    go two at a time: ca and cb are the receptive fields of t and t + 1, each
    the other slid by one step, so only the newest column is read. The max runs
@@ -148,7 +176,11 @@ static void mb_conv(const mb_conv_t *s, const void *x, uint16_t bits, int8_t *y,
         mb_column(s, x, bits, cb + s->kernel - 1, t + s->kernel - pad);
         mb_conv_dots(s, ca, cb, acc);
 #ifndef __OPTIMIZE_SIZE__ /* -Os: every pooling factor by the general path */
-        if (pool % 2 == 0) {
+        if (pool == 2) {
+            /* the paper's pooling: t and t + 1 are one window, opened and
+               closed here */
+            mb_pool2(s, acc, y++);
+        } else if (pool % 2 == 0) {
             /* t and t + 1 share a window */
             mb_pool(s, acc, 2, best, j == 0, j == pool - 2, y);
             j += 2;

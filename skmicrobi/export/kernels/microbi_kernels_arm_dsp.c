@@ -60,37 +60,46 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
                   int32_t *acc)
 {
     const int8_t *w = s->weight;
-    const int32_t len = s->row_len;
+    const int32_t len = s->row_len, out_ch = s->out_ch;
     int32_t o = 0, n;
-    for (; o + 1 < s->out_ch; o += 2, acc += 4) {
-        /* rows o, o + 1 (their words alternate) at positions a (ca), b (cb) */
-        const int8_t *end = w + 2 * len;
-        const int16_t *pa = ca, *pb = cb;
-        int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
-        uint32_t p, q, pl, ql, x01, x23;
+    /* rows o, o + 1 (their words alternate) at positions a (ca), b (cb) */
 #define MB_CONV_OPERANDS \
     : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [w] "+r"(w), \
       [pa] "+r"(pa), [pb] "+r"(pb), [p] "=&r"(p), [q] "=&r"(q), [pl] "=&r"(pl), \
       [ql] "=&r"(ql), [x01] "=&r"(x01), [x23] "=&r"(x23) \
     : [end] "r"(end) \
     : "cc", "memory"
-#ifdef __OPTIMIZE_SIZE__ /* -Os: one group per turn, the smaller code */
-        __asm__ volatile("1:\n\t" MB_CONV_GROUP
-                         "cmp    %[w], %[end]\n\t"
-                         "bne    1b" MB_CONV_OPERANDS);
-#else /* two groups per turn; an odd count starts with one */
-        if (len & 4) __asm__ volatile(MB_CONV_GROUP MB_CONV_OPERANDS);
-        if (w != end)
-            __asm__ volatile("1:\n\t" MB_CONV_GROUP MB_CONV_GROUP
-                             "cmp    %[w], %[end]\n\t"
-                             "bne    1b" MB_CONV_OPERANDS);
-#endif
-        acc[0] = a0;
-        acc[1] = b0;
-        acc[2] = a1;
-        acc[3] = b1;
+#define MB_CONV_BLOCKS(GROUPS)                                                    \
+    for (; o + 1 < out_ch; o += 2, acc += 4) {                                   \
+        const int8_t *end = w + 2 * len;                                          \
+        const int16_t *pa = ca, *pb = cb;                                         \
+        int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;                                   \
+        uint32_t p, q, pl, ql, x01, x23;                                          \
+        GROUPS                                                                    \
+        acc[0] = a0;                                                              \
+        acc[1] = b0;                                                              \
+        acc[2] = a1;                                                              \
+        acc[3] = b1;                                                              \
     }
-    if (o < s->out_ch) { /* an odd last row */
+#ifdef __OPTIMIZE_SIZE__ /* -Os: one group of four inputs per turn */
+    MB_CONV_BLOCKS(__asm__ volatile("1:\n\t" MB_CONV_GROUP "cmp    %[w], %[end]\n\t"
+                                    "bne    1b" MB_CONV_OPERANDS);)
+#else
+    /* two groups per turn; an odd count of groups starts with one (decided
+       once, not per block) */
+    if (len & 4) {
+        MB_CONV_BLOCKS(__asm__ volatile(MB_CONV_GROUP MB_CONV_OPERANDS);
+                       if (w != end) __asm__ volatile(
+                           "1:\n\t" MB_CONV_GROUP MB_CONV_GROUP
+                           "cmp    %[w], %[end]\n\t"
+                           "bne    1b" MB_CONV_OPERANDS);)
+    } else {
+        MB_CONV_BLOCKS(__asm__ volatile("1:\n\t" MB_CONV_GROUP MB_CONV_GROUP
+                                        "cmp    %[w], %[end]\n\t"
+                                        "bne    1b" MB_CONV_OPERANDS);)
+    }
+#endif
+    if (o < out_ch) { /* an odd last row */
         int32_t a = 0, b = 0;
         for (n = 0; n < len; n += 4) {
             const uint32_t p = mb_word(w + n);
@@ -128,31 +137,46 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
     "smlad  %[a3], %[z], %[x23], %[a3]\n\t"
 
 #ifndef __OPTIMIZE_SIZE__
-/* The sigmoid (t = 0) or tanh (t = 1) of eight Q3.12 values in place, two per
-   word in 16-bit lanes: mb_sigmoid and mb_tanh, lane by lane where the lanes
-   cannot share an instruction (the table lookups). */
-static void mb_act8(int16_t *x, int32_t t)
+/* The sigmoid (t = 0) or tanh (t = 1) of two Q3.12 values in the 16-bit
+   lanes of v: mb_sigmoid and mb_tanh, lane by lane where the lanes cannot
+   share an instruction (the table lookups). */
+static inline int16x2_t mb_act2(int16x2_t v, const int32_t t)
 {
     const int16x2_t zero = 0, top = (int16x2_t)0x80008000u;
+    int16x2_t a, s;
+    int32_t s0, s1;
+    if (t) v = __qadd16(v, v);          /* tanh: sat16(2 x) */
+    a = __qsub16(zero, v);              /* min(|x|, 32767) ... */
+    (void)__ssub16(v, zero);            /* GE: lanes with x >= 0 */
+    a = __sel(v, a);
+    s0 = __smlad(mb_sigmoid_table[(a >> 8) & 127], (a & 255) | 256 << 16, 128) >> 8;
+    s1 = __smlad(mb_sigmoid_table[(uint32_t)a >> 24],
+                 (((uint32_t)a >> 16) & 255) | 256 << 16, 128);
+    /* lanes (s0, s1 >> 8): PKHBT takes the top half of s1 << 8 */
+    __asm__("pkhbt %0, %1, %2, lsl #8" : "=r"(s) : "r"(s0), "r"(s1));
+    a = __ssub16(top, s);               /* where x < 0, 32768 - s (mod 2^16) */
+    (void)__ssub16(v, zero);
+    s = __sel(s, a);
+    if (t) s = __uadd16(__uadd16(s, s), top); /* 2 s - 32768 */
+    return s;
+}
+
+/* mb_act2 over eight values in place, for one function (t constant in each
+   loop, so that the compiler keeps the lanes' code free of its tests) */
+static void mb_act8(int16_t *x, int32_t t)
+{
+    int16x2_t v;
     int32_t k;
-    for (k = 0; k < 8; k += 2) {
-        int16x2_t v = (int16x2_t)mb_word(x + k), a, s;
-        int32_t s0, s1;
-        if (t) v = __qadd16(v, v);          /* tanh: sat16(2 x) */
-        a = __qsub16(zero, v);              /* min(|x|, 32767) ... */
-        (void)__ssub16(v, zero);            /* GE: lanes with x >= 0 */
-        a = __sel(v, a);
-        s0 = __smlad(mb_sigmoid_table[(a >> 8) & 127], (a & 255) | 256 << 16, 128);
-        s1 = __smlad(mb_sigmoid_table[(uint32_t)a >> 24],
-                     (((uint32_t)a >> 16) & 255) | 256 << 16, 128);
-        /* lanes (s0 >> 8, s1 >> 8); where x < 0, 32768 - s (modulo 2^16) */
-        s = (int16x2_t)(((uint32_t)s0 >> 8 & 0xFFFFu) | ((uint32_t)s1 << 8 & 0xFFFF0000u));
-        a = __ssub16(top, s);
-        (void)__ssub16(v, zero);
-        s = __sel(s, a);
-        if (t) s = __uadd16(__uadd16(s, s), top); /* 2 s - 32768 */
-        memcpy(x + k, &s, sizeof s);
-    }
+    if (t)
+        for (k = 0; k < 8; k += 2) {
+            v = mb_act2((int16x2_t)mb_word(x + k), 1);
+            memcpy(x + k, &v, sizeof v);
+        }
+    else
+        for (k = 0; k < 8; k += 2) {
+            v = mb_act2((int16x2_t)mb_word(x + k), 0);
+            memcpy(x + k, &v, sizeof v);
+        }
 }
 #endif
 
@@ -165,36 +189,45 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
     const int8_t *w = d->weight;
     const int32_t *bias = d->bias;
     const int16_t *mult = d->multiplier;
+    const int16_t *const end = v + len;
     int32_t r;
-    for (r = 0; r < rows; r += 4, act += 4, bias += 4, mult += 4) {
-        /* a block of four rows (their words alternate) against v */
-        const int16_t *pv = v, *end = v + len;
-        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-        uint32_t p, q, u, z, lo, x01, x23;
-        /* groups of four inputs, two per turn of the loop (one at -Os); an
-           odd count starts with one */
+    /* a block of four rows (their words alternate) against v: the dot
+       products in registers, then the pre-activations into act */
 #define MB_LSTM_OPERANDS \
     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w), \
       [v] "+r"(pv), [p] "=&r"(p), [q] "=&r"(q), [u] "=&r"(u), [z] "=&r"(z), \
       [lo] "=&r"(lo), [x01] "=&r"(x01), [x23] "=&r"(x23) \
     : [end] "r"(end) \
     : "cc", "memory"
-#ifdef __OPTIMIZE_SIZE__ /* -Os: one group per turn, the smaller code */
-        __asm__ volatile("1:\n\t" MB_LSTM_GROUP
-                         "cmp    %[v], %[end]\n\t"
-                         "bne    1b" MB_LSTM_OPERANDS);
-#else
-        if (len & 4) __asm__ volatile(MB_LSTM_GROUP MB_LSTM_OPERANDS);
-        if (pv != end)
-            __asm__ volatile("1:\n\t" MB_LSTM_GROUP MB_LSTM_GROUP
-                             "cmp    %[v], %[end]\n\t"
-                             "bne    1b" MB_LSTM_OPERANDS);
-#endif
-        act[0] = (int16_t)MB_PRE(a0, mult[0]);
-        act[1] = (int16_t)MB_PRE(a1, mult[1]);
-        act[2] = (int16_t)MB_PRE(a2, mult[2]);
-        act[3] = (int16_t)MB_PRE(a3, mult[3]);
+#define MB_LSTM_BLOCKS(GROUPS)                                                    \
+    for (r = 0; r < rows; r += 4, act += 4, bias += 4, mult += 4) {              \
+        const int16_t *pv = v;                                                    \
+        int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];           \
+        uint32_t p, q, u, z, lo, x01, x23;                                        \
+        GROUPS                                                                    \
+        act[0] = (int16_t)MB_PRE(a0, mult[0]);                                    \
+        act[1] = (int16_t)MB_PRE(a1, mult[1]);                                    \
+        act[2] = (int16_t)MB_PRE(a2, mult[2]);                                    \
+        act[3] = (int16_t)MB_PRE(a3, mult[3]);                                    \
     }
+#ifdef __OPTIMIZE_SIZE__ /* -Os: one group of four inputs per turn */
+    MB_LSTM_BLOCKS(__asm__ volatile("1:\n\t" MB_LSTM_GROUP "cmp    %[v], %[end]\n\t"
+                                    "bne    1b" MB_LSTM_OPERANDS);)
+#else
+    /* two groups per turn; an odd count of groups starts with one (decided
+       once, not per block) */
+    if (len & 4) {
+        MB_LSTM_BLOCKS(__asm__ volatile(MB_LSTM_GROUP MB_LSTM_OPERANDS);
+                       if (pv != end) __asm__ volatile(
+                           "1:\n\t" MB_LSTM_GROUP MB_LSTM_GROUP
+                           "cmp    %[v], %[end]\n\t"
+                           "bne    1b" MB_LSTM_OPERANDS);)
+    } else {
+        MB_LSTM_BLOCKS(__asm__ volatile("1:\n\t" MB_LSTM_GROUP MB_LSTM_GROUP
+                                        "cmp    %[v], %[end]\n\t"
+                                        "bne    1b" MB_LSTM_OPERANDS);)
+    }
+#endif
     /* then the activations, a gate of eight units (one function) at a time,
        and i f g o of each unit past the groups of eight */
     act -= rows;
