@@ -16,7 +16,10 @@ ARCHIVE = RemoteArchive(
     # The download linked from http://www.sal.disco.unimib.it/technologies/unimib-shar/
     url="https://www.dropbox.com/s/x2fpfqj0bpf8ep6/UniMiB-SHAR.zip?dl=1",
     filename="UniMiB-SHAR.zip",
-    sha256=None,  # not pinned: no published checksum, and no network here
+    # Not pinned: no checksum is published, and no network here to compute
+    # one. The download is still checked to be a complete archive before it
+    # is kept (zip CRCs, or a full tar read).
+    sha256=None,
     folder="UniMiB-SHAR",
     marker="data/adl_data.mat",
 )
