@@ -46,7 +46,7 @@ from torch.utils.data import Subset, default_collate
 
 from skmicrobi._memmap import RowReader
 from skmicrobi._validation import check_panel
-from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM
+from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM, _check_stage_sizes
 
 #: Batch size used for inference (results do not depend on it: BatchNorm and
 #: dropout are in eval mode). Batches of a few hundred windows amortise the LSTM's
@@ -322,8 +322,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"X has {len(X)} samples but y has {len(y)} labels; they must match."
             )
+        _check_label_types(y)
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        encoder = _label_encoder(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
                 f"y has 1 class ({encoder.classes_[0]!r}); a classifier needs at "
@@ -337,6 +338,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                     f"groups must have one entry per sample ({len(X)}), got shape "
                     f"{groups.shape}."
                 )
+        _check_stage_sizes(self.conv_channels, "conv_channels")
+        _check_stage_sizes(self.pool_sizes, "pool_sizes")
         min_length = self._min_length()
         if X.shape[2] < min_length:
             raise ValueError(
@@ -344,13 +347,25 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                 f"pool_sizes={tuple(self.pool_sizes)} needs at least {min_length}. Use "
                 "longer windows or smaller pool_sizes."
             )
-        device = torch.device(self.device)
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} was requested but CUDA is not available; "
-                "use device='cpu'."
-            )
+        _check_device(self.device)
 
+        try:
+            return self._fit(X, y_enc, encoder, n_features, groups)
+        except BaseException:
+            # A fit that fails leaves no fitted state behind: otherwise predict
+            # would run a half-trained (or diverged) network without complaint.
+            for name in _FITTED_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            raise
+
+    def _fit(
+        self,
+        X: np.ndarray,
+        y_enc: np.ndarray,
+        encoder: LabelEncoder,
+        n_features: int,
+        groups: np.ndarray | None,
+    ) -> MicroBiClassifier:
         self.classes_ = encoder.classes_
         self.n_channels_ = int(X.shape[1])
         self.n_timepoints_ = int(X.shape[2])
@@ -385,6 +400,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.module_.eval()
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
+        _check_trained(self.module_, self)
         if valid_idx is not None:
             losses = self.history_[:, "valid_loss"]
             self.best_epoch_ = int(np.argmin(losses)) + 1
@@ -463,7 +479,14 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         from skorch import NeuralNetClassifier
         from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
-        callbacks: list = []
+        from skmicrobi._callbacks import StopOnDivergence
+
+        callbacks: list = [
+            (
+                "divergence",
+                StopOnDivergence(lr=self.lr, gradient_clip=self.gradient_clip),
+            )
+        ]
         if self.lr_schedule == "cosine":
             callbacks.append(
                 (
@@ -576,7 +599,16 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             logits = self.net_.forward(
                 _ArrayDataset(X, None), training=False, device="cpu"
             )
-        return logits.numpy().astype(np.float64)
+        logits = logits.numpy().astype(np.float64)
+        bad = ~np.isfinite(logits).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"The network's outputs are NaN or infinite for {int(bad.sum())} of "
+                f"{len(bad)} windows (the first is window {int(np.argmax(bad))}); "
+                "their values are probably far outside the range of the training "
+                "data. Check the input's units and scaling."
+            )
+        return logits
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (softmax of the logits).
@@ -767,6 +799,87 @@ def _dask_worker_share() -> int | None:
         else os.cpu_count() or 1
     )
     return max(1, cores // max(1, worker.state.nthreads))
+
+
+#: What ``fit`` sets; a fit that raises removes them all again.
+_FITTED_ATTRIBUTES = (
+    "classes_",
+    "n_channels_",
+    "n_timepoints_",
+    "n_features_in_",
+    "net_",
+    "module_",
+    "history_",
+    "n_epochs_",
+    "best_epoch_",
+)
+
+
+def _mixed_labels_error(y: np.ndarray) -> ValueError:
+    types = sorted({type(v).__name__ for v in y.ravel()})
+    return ValueError(
+        f"y mixes labels of types {', '.join(types)}, which cannot be sorted into "
+        "classes_. Use one type for all labels, e.g. y.astype(str)."
+    )
+
+
+def _check_label_types(y: np.ndarray) -> None:
+    """Refuse labels that mix strings with other types (numbers, None, ...)."""
+    if y.dtype == object and y.size:
+        is_str = np.fromiter((isinstance(v, str) for v in y.ravel()), bool, y.size)
+        if is_str.any() and not is_str.all():
+            raise _mixed_labels_error(y)
+
+
+def _label_encoder(y: np.ndarray) -> LabelEncoder:
+    """A LabelEncoder fitted on ``y``; labels of types that cannot be sorted fail."""
+    try:
+        return LabelEncoder().fit(y)
+    except TypeError as exc:
+        raise _mixed_labels_error(y) from exc
+
+
+def _check_device(device: str | torch.device) -> None:
+    """Raise unless ``device`` names a device that can hold and return tensors."""
+    try:
+        torch_device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device ({exc}); use 'cpu' or an "
+            "accelerator such as 'cuda'."
+        ) from exc
+    if torch_device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available; "
+            "use device='cpu'."
+        )
+    if torch_device.type == "meta":
+        raise ValueError(
+            f"device={device!r} holds shapes but no values, so a network cannot be "
+            "trained on it; use 'cpu' or an accelerator such as 'cuda'."
+        )
+    try:
+        torch.ones(1, device=torch_device).cpu()
+    except (RuntimeError, NotImplementedError, AssertionError) as exc:
+        raise ValueError(
+            f"device={device!r} cannot be used here ({exc}); use 'cpu' or an "
+            "available accelerator."
+        ) from exc
+
+
+def _check_trained(module: nn.Module, clf: MicroBiClassifier) -> None:
+    """Raise if the kept weights are not all finite (e.g. a diverged last epoch)."""
+    from skmicrobi._callbacks import diverged_message
+
+    for name, tensor in module.state_dict().items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise FloatingPointError(
+                diverged_message(
+                    f"the network's {name} is NaN or infinite",
+                    clf.lr,
+                    clf.gradient_clip,
+                )
+            )
 
 
 def _silent(*args, **kwargs) -> None:

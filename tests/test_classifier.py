@@ -247,6 +247,11 @@ def test_bad_training_input_is_explained(toy_windows, mutate, match):
     [
         ({"class_weight": "inverse"}, "class_weight"),
         ({"reduction": "max"}, "reduction"),
+        ({"pool_sizes": (0, 2)}, "pool_sizes must hold integers >= 1"),
+        ({"pool_sizes": (2.5, 2)}, "2.5 is not an integer"),
+        ({"conv_channels": (0, 16)}, "conv_channels must hold integers >= 1"),
+        ({"device": "meta"}, "device='meta' holds shapes but no values"),
+        ({"device": "gpu"}, "device='gpu' is not a torch device"),
     ],
 )
 def test_bad_parameters_are_explained(toy_windows, params, match):
@@ -264,3 +269,46 @@ def test_predict_input_must_match_fit(toy_windows):
         clf.predict(X[:, :, :8])
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(np.full_like(X[:2], np.nan))
+
+
+@pytest.mark.parametrize("first", ["sit", "walk"], ids=["int-first", "str-first"])
+def test_mixed_str_and_int_labels_are_explained(toy_windows, first):
+    X, y = toy_windows
+    y = np.array([1 if label == first else label for label in y], dtype=object)
+    with pytest.raises(ValueError, match="y mixes labels of types int, str"):
+        MicroBiClassifier(max_epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_diverged_fit_raises_and_leaves_the_estimator_unfitted(
+    toy_windows, early_stopping
+):
+    """lr=1e10 without clipping: NaN weights; fit must not report success."""
+    X, y = toy_windows
+    clf = MicroBiClassifier(
+        lr=1e10, gradient_clip=None, early_stopping=early_stopping, **FAST
+    )
+    with pytest.raises(FloatingPointError, match="Training diverged.*lr.*1e\\+10"):
+        clf.fit(X, y)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_a_failed_refit_does_not_keep_the_previous_model(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="1 class"):
+        clf.fit(X, np.zeros(len(y)))
+    clf.set_params(lr=1e10, gradient_clip=None, **FAST)
+    with pytest.raises(FloatingPointError):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_") and not hasattr(clf, "classes_")
+
+
+def test_non_finite_outputs_at_predict_are_explained(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(max_epochs=1).fit(X, y)
+    huge = X[:3].copy()
+    huge[1] = 3e38  # finite float32, but the network overflows on it
+    with pytest.raises(ValueError, match="NaN or infinite for 1 of 3 windows.*1"):
+        clf.predict(huge)
