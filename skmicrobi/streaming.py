@@ -17,6 +17,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from skmicrobi._validation import _as_real
 from skmicrobi.windowing import WINDOW_DTYPE, SlidingWindowTransformer
 
 __all__ = ["StreamingPredictor"]
@@ -175,9 +176,7 @@ class StreamingPredictor:
         return out
 
     def _check_chunk(self, chunk: Any) -> np.ndarray:
-        chunk = np.asarray(chunk)
-        if chunk.dtype.kind not in "biuf":
-            raise TypeError(f"chunk must hold real numbers, got dtype {chunk.dtype}.")
+        chunk = _as_real(np.asarray(chunk), "chunk")
         if chunk.ndim != 2:
             raise ValueError(
                 "chunk must be 2D (n_channels, n_samples), got shape "
