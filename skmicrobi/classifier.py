@@ -33,11 +33,10 @@ from typing import Any
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state
@@ -45,6 +44,7 @@ from torch import nn
 from torch.utils.data import Subset, default_collate
 
 from skmicrobi._memmap import RowReader
+from skmicrobi._sklearn_compat import Interval, StrOptions, _fit_context
 from skmicrobi._validation import check_panel
 from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM
 

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from skmicrobi._sklearn_compat import Interval, StrOptions, _fit_context
 from skmicrobi._validation import check_recordings
 from skmicrobi.exceptions import ShortRecordingWarning
 
