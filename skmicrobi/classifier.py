@@ -23,21 +23,21 @@ scikit-learn estimator, and skorch's gaps are closed here:
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state
@@ -45,6 +45,7 @@ from torch import nn
 from torch.utils.data import Subset, default_collate
 
 from skmicrobi._memmap import RowReader
+from skmicrobi._sklearn_compat import Interval, StrOptions, _fit_context
 from skmicrobi._validation import check_panel
 from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM, _check_stage_sizes
 
@@ -141,6 +142,20 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         predictions on CPU.
     verbose : int, default=0
         0 is silent; 1 prints skorch's per-epoch table.
+    module : class or callable returning a torch.nn.Module, default=None
+        The network to train. ``None`` is :class:`~skmicrobi.MicroBiConvLSTM`,
+        built from the network parameters above. Otherwise ``fit`` calls
+        ``module(n_channels=..., n_classes=..., **module_params)`` (adding
+        ``n_timepoints=...`` when it takes a parameter of that name) with the sizes
+        of the training data, as skorch's ``module=`` does. The network maps raw
+        windows ``(batch, channels, time)`` to logits after standardising them with
+        its ``input_mean`` and ``input_scale`` buffers of shape ``(n_channels,)``,
+        which ``fit`` sets from the training data; a ``min_length`` attribute, if
+        it has one, is the shortest series it takes. The MicroBi network
+        parameters (``conv_channels`` to ``dropout``) are then unused.
+    module_params : dict or None, default=None
+        Keyword arguments of ``module`` (e.g. ``{"dropout": 0.5}``); tune them as
+        whole dicts in a search. Must be None when ``module`` is None.
 
     Attributes
     ----------
@@ -155,8 +170,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         Length of the training windows; predict requires the same length.
     net_ : skorch.NeuralNetClassifier
         The fitted skorch net (its ``history``, callbacks, ``save_params``).
-    module_ : MicroBiConvLSTM
-        The trained network; its ``input_mean`` and ``input_scale`` buffers hold
+    module_ : torch.nn.Module
+        The trained network (a :class:`~skmicrobi.MicroBiConvLSTM` unless
+        ``module`` says otherwise); its ``input_mean`` and ``input_scale`` buffers hold
         the per-channel standardisation learned from the training data.
     history_ : skorch.History
         Per-epoch losses and timings.
@@ -207,6 +223,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "module": [callable, None],
+        "module_params": [dict, None],
     }
 
     def __init__(
@@ -234,6 +252,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         n_threads: int | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
+        module: Callable[..., nn.Module] | None = None,
+        module_params: dict | None = None,
     ) -> None:
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
@@ -258,25 +278,48 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.module = module
+        self.module_params = module_params
 
     # -- the network ---------------------------------------------------------
-    def _build_module(self, n_channels: int, n_classes: int) -> nn.Module:
-        """Build the untrained network; subclasses override it to train another one."""
-        return MicroBiConvLSTM(
-            n_channels=n_channels,
-            n_classes=n_classes,
-            conv_channels=self.conv_channels,
-            kernel_size=self.kernel_size,
-            pool_sizes=self.pool_sizes,
-            lstm_hidden=self.lstm_hidden,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            reduction=self.reduction,
-        )
-
-    def _min_length(self) -> int:
-        """Shortest series the network accepts (product of the pooling factors)."""
-        return int(np.prod([int(p) for p in self.pool_sizes])) if self.pool_sizes else 1
+    def _build_module(self, n_channels: int, n_classes: int, n_timepoints: int):
+        """The untrained network: ``module`` or MicroBiConvLSTM, for these sizes."""
+        if self.module is None:
+            if self.module_params is not None:
+                raise ValueError(
+                    "module_params configures a custom module, but module=None "
+                    "trains MicroBiConvLSTM, whose parameters are the estimator's "
+                    "own (conv_channels, ..., dropout). Set them instead."
+                )
+            return MicroBiConvLSTM(
+                n_channels=n_channels,
+                n_classes=n_classes,
+                conv_channels=self.conv_channels,
+                kernel_size=self.kernel_size,
+                pool_sizes=self.pool_sizes,
+                lstm_hidden=self.lstm_hidden,
+                bidirectional=self.bidirectional,
+                dropout=self.dropout,
+                reduction=self.reduction,
+            )
+        if isinstance(self.module, nn.Module):
+            raise TypeError(
+                f"module is a {type(self.module).__name__} instance; pass its class "
+                "(or a function building it), which fit calls with the data's sizes: "
+                "module(n_channels=..., n_classes=..., **module_params)."
+            )
+        sizes = {"n_channels": n_channels, "n_classes": n_classes}
+        if _takes(self.module, "n_timepoints"):
+            sizes["n_timepoints"] = n_timepoints
+        network = self.module(**sizes, **(self.module_params or {}))
+        for buffer in ("input_mean", "input_scale"):
+            if not isinstance(getattr(network, buffer, None), torch.Tensor):
+                raise TypeError(
+                    f"The module {type(network).__name__} has no {buffer!r} buffer. "
+                    "Register input_mean and input_scale of shape (n_channels,) and "
+                    "standardise the input with them: fit learns them from X."
+                )
+        return network
 
     # -- fitting -------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -338,15 +381,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                     f"groups must have one entry per sample ({len(X)}), got shape "
                     f"{groups.shape}."
                 )
-        _check_stage_sizes(self.conv_channels, "conv_channels")
-        _check_stage_sizes(self.pool_sizes, "pool_sizes")
-        min_length = self._min_length()
-        if X.shape[2] < min_length:
-            raise ValueError(
-                f"The series have {X.shape[2]} time points, but the pooling "
-                f"pool_sizes={tuple(self.pool_sizes)} needs at least {min_length}. Use "
-                "longer windows or smaller pool_sizes."
-            )
+        if self.module is None:  # fail before any work; the network checks again
+            _check_stage_sizes(self.conv_channels, "conv_channels")
+            _check_stage_sizes(self.pool_sizes, "pool_sizes")
         _check_device(self.device)
 
         try:
@@ -379,7 +416,10 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
 
         with torch.random.fork_rng(devices=[]), _torch_threads(self._n_threads()):
             torch.manual_seed(seed)
-            module = self._build_module(self.n_channels_, len(self.classes_))
+            module = self._build_module(
+                self.n_channels_, len(self.classes_), self.n_timepoints_
+            )
+            _check_long_enough(module, self.n_timepoints_)
             module.input_mean.copy_(torch.as_tensor(mean))
             module.input_scale.copy_(torch.as_tensor(scale))
             self.net_ = self._build_net(module, weight, valid_idx is not None, seed)
@@ -880,6 +920,28 @@ def _check_trained(module: nn.Module, clf: MicroBiClassifier) -> None:
                     clf.gradient_clip,
                 )
             )
+
+
+def _takes(builder: Callable, name: str) -> bool:
+    """Whether the class or function ``builder`` has a parameter ``name``."""
+    try:
+        return name in inspect.signature(builder).parameters
+    except (TypeError, ValueError):  # no signature to read, e.g. a C builtin
+        return False
+
+
+def _check_long_enough(module: nn.Module, n_timepoints: int) -> None:
+    """Raise when the windows are shorter than the network's ``min_length``."""
+    min_length = getattr(module, "min_length", None)
+    if min_length is None or n_timepoints >= min_length:
+        return
+    hint = (
+        f"the pooling pool_sizes={module.pool_sizes} needs at least {min_length}. "
+        "Use longer windows or smaller pool_sizes."
+        if isinstance(module, MicroBiConvLSTM)
+        else f"{type(module).__name__} needs at least {min_length}. Use longer windows."
+    )
+    raise ValueError(f"The series have {n_timepoints} time points, but {hint}")
 
 
 def _silent(*args, **kwargs) -> None:

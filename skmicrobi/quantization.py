@@ -135,16 +135,15 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     MetaEstimatorMixin,
-    _fit_context,
     clone,
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import f1_score
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skmicrobi._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 from skmicrobi._validation import check_panel
 from skmicrobi.classifier import MicroBiClassifier
 from skmicrobi.exceptions import SkmicrobiWarning

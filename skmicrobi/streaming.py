@@ -17,6 +17,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from skmicrobi._validation import _as_real
 from skmicrobi.windowing import WINDOW_DTYPE, SlidingWindowTransformer
 
 __all__ = ["StreamingPredictor"]
@@ -191,9 +192,7 @@ class StreamingPredictor:
 
     def _check_chunk(self, chunk: Any) -> tuple[np.ndarray, int]:
         """The chunk as an array that float32 holds exactly as finite values."""
-        chunk = np.asarray(chunk)
-        if chunk.dtype.kind not in "biuf":
-            raise TypeError(f"chunk must hold real numbers, got dtype {chunk.dtype}.")
+        chunk = _as_real(np.asarray(chunk), "chunk")
         if chunk.ndim != 2:
             raise ValueError(
                 "chunk must be 2D (n_channels, n_samples), got shape "

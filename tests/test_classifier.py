@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import Callback
 
-from skmicrobi import MicroBiClassifier
+from skmicrobi import MicroBiClassifier, MicroBiConvLSTM
 
 FAST = {"max_epochs": 3, "random_state": 0}
 
@@ -202,6 +203,82 @@ def test_cuda_model_loads_on_cpu(tmp_path, toy_windows):
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     assert b"cpu" in out.stdout
+
+
+# -- the module seam -----------------------------------------------------------
+class _MeanNet(torch.nn.Module):
+    """A network that is not MicroBi's: a linear map of the time-averaged input."""
+
+    def __init__(self, n_channels, n_classes, n_timepoints, hidden=4):
+        super().__init__()
+        self.register_buffer("input_mean", torch.zeros(n_channels))
+        self.register_buffer("input_scale", torch.ones(n_channels))
+        self.n_timepoints = n_timepoints
+        self.min_length = 8
+        self.hidden = torch.nn.Linear(n_channels, hidden)
+        self.out = torch.nn.Linear(hidden, n_classes)
+
+    def forward(self, x):
+        x = (x - self.input_mean[:, None]) / self.input_scale[:, None]
+        return self.out(torch.relu(self.hidden(x.mean(dim=2))))
+
+
+def test_module_trains_the_network_it_names(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(
+        module=_MeanNet, module_params={"hidden": 6}, early_stopping=False, **FAST
+    ).fit(X, y)
+    assert isinstance(clf.module_, _MeanNet)
+    assert clf.module_.hidden.out_features == 6
+    assert clf.module_.n_timepoints == 16  # passed: _MeanNet takes n_timepoints
+    np.testing.assert_allclose(
+        clf.module_.input_mean.numpy(), X.mean(axis=(0, 2)), rtol=1e-5
+    )
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_module_microbi_is_the_default_network(toy_windows):
+    X, y = toy_windows
+    default = MicroBiClassifier(lstm_hidden=8, **FAST).fit(X, y)
+    seam = MicroBiClassifier(
+        module=MicroBiConvLSTM, module_params={"lstm_hidden": 8}, **FAST
+    ).fit(X, y)
+    np.testing.assert_array_equal(seam.predict_proba(X), default.predict_proba(X))
+
+
+def test_module_params_clone_and_grid_search(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(
+        module=MicroBiConvLSTM, module_params={"lstm_hidden": 4}, **FAST
+    )
+    twin = clone(clf)
+    assert twin.module is MicroBiConvLSTM
+    assert twin.module_params == {"lstm_hidden": 4}
+    assert twin.module_params is not clf.module_params
+    grid = [{"lstm_hidden": 4}, {"lstm_hidden": 12}]
+    search = GridSearchCV(clf, {"module_params": grid}, cv=2).fit(X, y)
+    results = search.cv_results_
+    best = results["params"][int(np.argmax(results["mean_test_score"]))]
+    assert search.best_params_ == best
+    hidden = search.best_estimator_.module_.lstm_hidden
+    assert hidden == best["module_params"]["lstm_hidden"]
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"module": _MeanNet(3, 3, 16)}, TypeError, "instance; pass its class"),
+        ({"module_params": {"lstm_hidden": 8}}, ValueError, "module=None trains"),
+        ({"module": torch.nn.Identity}, TypeError, "no 'input_mean' buffer"),
+        ({"module": _MeanNet}, ValueError, "4 time points, but _MeanNet needs .* 8"),
+    ],
+    ids=["instance", "params-without-module", "no-buffers", "too-short"],
+)
+def test_module_misuse_is_explained(toy_windows, params, error, match):
+    X, y = toy_windows
+    with pytest.raises(error, match=match):
+        MicroBiClassifier(max_epochs=1, **params).fit(X[:, :, :4], y)
 
 
 # -- bad input ----------------------------------------------------------------

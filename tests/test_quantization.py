@@ -295,15 +295,10 @@ class _LinearNet(torch.nn.Module):
         return self.linear(x.mean(dim=2))
 
 
-class _LinearClassifier(MicroBiClassifier):
-    def _build_module(self, n_channels, n_classes):
-        return _LinearNet(n_channels, n_classes)
-
-
 def test_classifier_training_another_network(small):
     X, y = small
     with pytest.raises(TypeError, match="trained a _LinearNet"):
-        Int8Quantizer(_LinearClassifier(**TINY)).fit(X, y)
+        Int8Quantizer(MicroBiClassifier(module=_LinearNet, **TINY)).fit(X, y)
 
 
 def test_calibration_data_with_nan(small, trained):

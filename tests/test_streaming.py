@@ -120,7 +120,7 @@ def test_bad_chunks(fitted_pipeline):
         predictor.update(np.zeros(2))
     with pytest.raises(ValueError, match="NaN"):
         predictor.update(np.array([[0.0, np.nan], [0.0, 0.0]]))
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(ValueError, match="real numbers"):
         predictor.update(np.array([["a"], ["b"]]))
     # a rejected chunk leaves the stream as it was
     assert predictor.n_samples_seen_ == 0

@@ -306,11 +306,11 @@ def test_mixed_label_types():
 def test_nan_in_a_stream(bad):
     recordings = [np.zeros((2, 10)), np.zeros((2, 20))]
     recordings[1][1, 7] = bad
-    with pytest.raises(ValueError, match="Recording 1 of X contains NaN"):
+    with pytest.raises(ValueError, match=r"X contains NaN.*\(first in recording 1\)"):
         SlidingWindowTransformer(4, 2).fit(recordings)
     panel = np.zeros((3, 2, 10))
     panel[2, 0, 0] = bad
-    with pytest.raises(ValueError, match="Recording 2 of X contains NaN"):
+    with pytest.raises(ValueError, match=r"X contains NaN.*\(first in recording 2\)"):
         SlidingWindowTransformer(4, 2).fit(panel)
 
 
@@ -342,7 +342,7 @@ def test_channels_must_agree():
 
 
 def test_not_recordings():
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(ValueError, match="real numbers, got dtype <U1"):
         SlidingWindowTransformer(4, 2).fit([np.array([["a", "b"]])])
     with pytest.raises(TypeError, match="neither recordings nor an sktime Panel"):
         SlidingWindowTransformer(4, 2).fit(pd.DataFrame({"a": ["x", "y"]}))
