@@ -23,7 +23,10 @@ error, whichever estimator reads it:
   scikit-learn's ``check_dtype_object`` requires) and ``ValueError`` for a string
   that is no number, exactly as ``check_array`` lets them through;
 * NaN or infinite values: ``ValueError``, scanned in blocks so that a memmap is
-  never loaded whole.
+  never loaded whole; so are float64 values beyond float32's range, which the
+  float32 windows would hold as infinite;
+* a pd-multiindex Panel whose time points are out of order within an instance
+  is sorted by time (instances keep their order, so labels stay aligned).
 """
 
 from __future__ import annotations
@@ -95,22 +98,74 @@ def _is_sktime_panel(X: Any) -> bool:
     return X.shape[0] > 0 and X.shape[1] > 0 and isinstance(X.iloc[0, 0], pd.Series)
 
 
-def _from_sktime(X: Any, name: str, *, expected: str) -> bool:
-    """Check that ``X`` is an sktime Panel; return whether its series share a length.
+def _from_sktime(X: Any, name: str, *, expected: str) -> tuple[Any, bool]:
+    """Check an sktime Panel; return it and whether its series share a length.
 
-    ``expected`` names what else the caller accepts, for the error message.
+    A pd-multiindex frame comes back with its rows sorted by time within each
+    instance. ``expected`` names what else the caller accepts, for the error
+    message.
     """
     from sktime.datatypes import check_is_scitype
 
-    valid, _, metadata = check_is_scitype(
+    X = _sort_time_within_instances(X)
+    valid, reasons, metadata = check_is_scitype(
         X, scitype="Panel", return_metadata=["is_equal_length"]
     )
     if not valid:
+        import pandas as pd
+
+        closest = (
+            "pd-multiindex"
+            if isinstance(X, pd.DataFrame) and isinstance(X.index, pd.MultiIndex)
+            else "df-list"
+            if isinstance(X, (list, tuple))
+            else "nested_univ"
+        )
+        reason = reasons.get(closest) if isinstance(reasons, dict) else None
         raise TypeError(
             f"{name} is a {type(X).__name__} that is neither {expected} nor an sktime "
             f"Panel. Pass {_ACCEPTED[expected]} or {_SKTIME_PANELS}."
+            + (f" As {closest}, sktime says: {reason}" if reason else "")
         )
-    return bool(metadata.get("is_equal_length", True))
+    return X, bool(metadata.get("is_equal_length", True))
+
+
+def _sort_time_within_instances(X: Any) -> Any:
+    """A pd-multiindex frame with each instance's rows in time order.
+
+    sktime requires the time index to increase within each instance. Its advice,
+    ``sort_index()``, would also sort the instances by name and so misalign them
+    with ``y``; here instances keep the order of their first row and only the
+    rows within each are sorted (stably) by time.
+    """
+    import pandas as pd
+
+    if not (
+        isinstance(X, pd.DataFrame)
+        and isinstance(X.index, pd.MultiIndex)
+        and X.index.nlevels >= 2
+    ):
+        return X
+    duplicated = X.index.duplicated()
+    if duplicated.any():
+        raise ValueError(
+            f"The Panel has {int(duplicated.sum())} rows whose index repeats an "
+            f"earlier one, e.g. {X.index[duplicated][0]!r}: each time point of an "
+            "instance must appear once. Drop them, e.g. X[~X.index.duplicated()]."
+        )
+    keys = pd.DataFrame(
+        {
+            "instance": pd.factorize(X.index.get_level_values(0))[0],
+            "time": X.index.get_level_values(-1),
+        }
+    )
+    try:
+        order = keys.sort_values(["instance", "time"], kind="stable").index
+    except TypeError:  # times that cannot be compared: sktime explains
+        return X
+    if (order == np.arange(len(X))).all():
+        return X
+    return X.iloc[np.asarray(order)]
 
 
 def check_panel(
@@ -167,7 +222,8 @@ def check_panel(
     if _is_sktime_panel(X):
         from sktime.datatypes import convert_to
 
-        if not _from_sktime(X, name, expected="windows"):
+        X, equal_length = _from_sktime(X, name, expected="windows")
+        if not equal_length:
             raise ValueError(
                 f"{name} holds series of unequal length; the classifier needs windows "
                 "of one length. Cut the recordings with SlidingWindowTransformer "
@@ -207,8 +263,12 @@ def check_panel(
             if X.shape[0] and 0 in X.shape[1:]
             else f"{name} is empty (shape {X.shape}); pass at least one sample."
         )
+    narrowing = X.dtype.kind == "f" and X.dtype.itemsize > np.dtype(dtype).itemsize
+    if narrowing:  # before the cast, which would turn 1e39 into inf
+        _check_finite(X, name, fits=np.dtype(dtype))
     X = np.array(X, dtype=dtype, copy=True) if copy else X.astype(dtype, copy=False)
-    _check_finite(X, name)
+    if not narrowing:
+        _check_finite(X, name)
     return (X, int(n_features)) if return_n_features else X
 
 
@@ -286,7 +346,7 @@ def check_recordings(
     else:
         from sktime.datatypes import convert_to
 
-        _from_sktime(X, name, expected="recordings")
+        X, _ = _from_sktime(X, name, expected="recordings")
         frames = convert_to(X, to_type="df-list", as_scitype="Panel")
         recordings = [
             _as_recording(f.to_numpy().T, i, name) for i, f in enumerate(frames)
@@ -304,11 +364,13 @@ def check_recordings(
             raise ValueError(
                 f"Recording {i} of {name} is empty (shape {r.shape}); remove it."
             )
+    # The windows are float32: wider floats must fit it (1e39 would become inf).
+    fits = np.dtype(np.float32)
     if panel is not None:
-        _check_finite(panel, name, unit="recording")
+        _check_finite(panel, name, unit="recording", fits=fits)
     else:
         for i, r in enumerate(recordings):
-            _check_finite(r[np.newaxis], name, unit="recording", offset=i)
+            _check_finite(r[np.newaxis], name, unit="recording", offset=i, fits=fits)
     return recordings, panel
 
 
@@ -332,12 +394,15 @@ def _check_finite(
     *,
     unit: str = "sample",
     offset: int = 0,
+    fits: np.dtype | None = None,
 ) -> None:
     """Raise on NaN/inf along axis 0 of ``X``, in blocks so a memmap is never loaded.
 
     ``unit`` names what axis 0 counts in the message, ``offset`` the index of
-    ``X[0]`` in the caller's input.
+    ``X[0]`` in the caller's input. With ``fits`` (a float dtype), values beyond
+    its range are refused too: a cast to it would make them infinite.
     """
+    limit = np.finfo(fits).max if fits is not None else np.inf
     rows = max(1, chunk_bytes // max(1, X[:1].nbytes))
     reader = RowReader(X)
     for start in range(0, X.shape[0], rows):
@@ -348,8 +413,17 @@ def _check_finite(
         )
         # min and max propagate NaN and show inf without a temporary of the block's
         # size; only a block that fails is searched for its first bad row.
-        if np.isfinite(block.min()) and np.isfinite(block.max()):
-            continue
+        low, high = block.min(), block.max()
+        if np.isfinite(low) and np.isfinite(high):
+            if -limit <= low and high <= limit:
+                continue
+            bad = offset + start + int(np.argwhere(np.abs(block) > limit)[0][0])
+            raise ValueError(
+                f"{name} has values beyond {fits}'s range (+-{limit:.4g}), e.g. "
+                f"{low if low < -limit else high:.6g} (first in {unit} {bad}); the "
+                f"windows are {fits}, where they would be infinite. Rescale the "
+                "data (e.g. to physical units) first."
+            )
         bad = offset + start + int(np.argwhere(~np.isfinite(block))[0][0])
         raise ValueError(
             f"{name} contains NaN or infinite values (first in {unit} {bad}). "

@@ -855,9 +855,10 @@ _FITTED_ATTRIBUTES = (
 )
 
 
-def _mixed_labels_error(y: np.ndarray) -> ValueError:
+def _mixed_labels_error(y: np.ndarray) -> TypeError:
+    # TypeError, as SlidingWindowTransformer raises for the same labels
     types = sorted({type(v).__name__ for v in y.ravel()})
-    return ValueError(
+    return TypeError(
         f"y mixes labels of types {', '.join(types)}, which cannot be sorted into "
         "classes_. Use one type for all labels, e.g. y.astype(str)."
     )

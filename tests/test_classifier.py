@@ -305,13 +305,29 @@ def test_predict_before_fit_raises_not_fitted(toy_windows):
             ),
             "infinite",
         ),
+        (
+            lambda X, y: (
+                np.where(np.arange(X.size).reshape(X.shape) == 7, 1e39, X.astype("f8")),
+                y,
+            ),
+            "beyond float32's range",
+        ),
         (lambda X, y: (X[:, :, :, None], y), "3D"),
         (lambda X, y: (X[:, :, :3], y), "at least 4"),
         (lambda X, y: (X, np.zeros(len(y))), "1 class"),
         (lambda X, y: (X[:0], y[:0]), "empty"),
         (lambda X, y: (X, y[:-1]), "must match"),
     ],
-    ids=["nan", "inf", "ndim", "too-short", "one-class", "empty", "length-mismatch"],
+    ids=[
+        "nan",
+        "inf",
+        "beyond-float32",
+        "ndim",
+        "too-short",
+        "one-class",
+        "empty",
+        "length-mismatch",
+    ],
 )
 def test_bad_training_input_is_explained(toy_windows, mutate, match):
     X, y = mutate(*toy_windows)
@@ -352,7 +368,7 @@ def test_predict_input_must_match_fit(toy_windows):
 def test_mixed_str_and_int_labels_are_explained(toy_windows, first):
     X, y = toy_windows
     y = np.array([1 if label == first else label for label in y], dtype=object)
-    with pytest.raises(ValueError, match="y mixes labels of types int, str"):
+    with pytest.raises(TypeError, match="y mixes labels of types int, str"):
         MicroBiClassifier(max_epochs=1).fit(X, y)
 
 
