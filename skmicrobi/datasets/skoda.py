@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from scipy import io as sio
 from sklearn.utils import Bunch
 
-from skmicrobi.datasets._base import encode_labels, recordings_bunch
+from skmicrobi.datasets._base import encode_labels, read_mat, recordings_bunch
 from skmicrobi.datasets._fetch import RemoteArchive, fetch_archive
 
 ARCHIVE = RemoteArchive(
@@ -128,7 +127,7 @@ def load_skoda(
         raise ValueError(f"arm must be 'right' or 'left'; got {arm!r}.")
     folder = fetch_archive(ARCHIVE, data_home, download_if_missing)
     name = f"{arm}_classall_clean"
-    content = sio.loadmat(folder / f"{name}.mat")
+    content = read_mat(folder / f"{name}.mat")
     if name not in content:
         raise ValueError(f"{folder / name}.mat has no variable {name!r}.")
     table = np.asarray(content[name], dtype=np.float64)

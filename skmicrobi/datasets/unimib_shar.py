@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from scipy import io as sio
 from sklearn.utils import Bunch
 
-from skmicrobi.datasets._base import encode_labels
+from skmicrobi.datasets._base import encode_labels, read_mat
 from skmicrobi.datasets._fetch import RemoteArchive, fetch_archive
 
 ARCHIVE = RemoteArchive(
@@ -150,7 +149,7 @@ def load_unimib_shar(
 
 
 def _load_mat_variable(path, name: str) -> np.ndarray:
-    content = sio.loadmat(path)
+    content = read_mat(path)
     if name not in content:
         raise ValueError(
             f"{path} has no variable {name!r}; found "
