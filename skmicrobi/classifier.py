@@ -642,6 +642,12 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         logits = logits.numpy().astype(np.float64)
         bad = ~np.isfinite(logits).all(axis=1)
         if bad.any():
+            broken = _non_finite_weight(self.module_)
+            if broken is not None:
+                raise ValueError(
+                    f"The network's {broken} is NaN or infinite, so its outputs "
+                    "are too; it was changed or diverged after fit. Refit it."
+                )
             raise ValueError(
                 f"The network's outputs are NaN or infinite for {int(bad.sum())} of "
                 f"{len(bad)} windows (the first is window {int(np.argmax(bad))}); "
@@ -908,19 +914,25 @@ def _check_device(device: str | torch.device) -> None:
         ) from exc
 
 
+def _non_finite_weight(module: nn.Module) -> str | None:
+    """The name of the first parameter or buffer of ``module`` that is not finite."""
+    for name, tensor in module.state_dict().items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            return name
+    return None
+
+
 def _check_trained(module: nn.Module, clf: MicroBiClassifier) -> None:
     """Raise if the kept weights are not all finite (e.g. a diverged last epoch)."""
     from skmicrobi._callbacks import diverged_message
 
-    for name, tensor in module.state_dict().items():
-        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
-            raise FloatingPointError(
-                diverged_message(
-                    f"the network's {name} is NaN or infinite",
-                    clf.lr,
-                    clf.gradient_clip,
-                )
+    name = _non_finite_weight(module)
+    if name is not None:
+        raise FloatingPointError(
+            diverged_message(
+                f"the network's {name} is NaN or infinite", clf.lr, clf.gradient_clip
             )
+        )
 
 
 def _takes(builder: Callable, name: str) -> bool:

@@ -145,7 +145,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skmicrobi._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 from skmicrobi._validation import check_panel
-from skmicrobi.classifier import MicroBiClassifier
+from skmicrobi.classifier import MicroBiClassifier, _non_finite_weight
 from skmicrobi.exceptions import SkmicrobiWarning
 from skmicrobi.int8.engine import predict_logits
 from skmicrobi.int8.fixedpoint import (
@@ -807,6 +807,13 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         else:
             X_cal, y_cal = X, y
 
+        broken = _non_finite_weight(module)
+        if broken is not None:
+            raise ValueError(
+                f"The classifier's network has a NaN or infinite {broken}: it "
+                "diverged or was changed after fit, and no integer model can "
+                "represent it. Refit the classifier."
+            )
         if self.input_scale is not None:
             _check_input_scale_resolution(self.input_scale, X_cal)
         try:

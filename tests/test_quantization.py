@@ -381,3 +381,15 @@ def test_input_scale_coarser_than_the_data_names_the_input_scale(small, small_fr
         Int8Quantizer(small_frozen, input_scale=1e6, measure_object_size=False).fit(
             X, y
         )
+
+
+def test_a_network_with_nan_weights_is_refused(small):
+    """A frozen classifier whose weights are NaN: no integer model of garbage."""
+    X, y = small
+    clf = MicroBiClassifier(**TINY).fit(X, y)
+    with torch.no_grad():
+        clf.module_.lstm.weight_hh_l0[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN or infinite lstm.weight_hh_l0"):
+        Int8Quantizer(FrozenEstimator(clf), measure_object_size=False).fit(X, y)
+    with pytest.raises(ValueError, match="lstm.weight_hh_l0 is NaN or infinite"):
+        clf.predict(X[:2])
