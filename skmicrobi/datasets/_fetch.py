@@ -523,6 +523,10 @@ def check_archive(path: str | os.PathLike, kind: str | None = None) -> None:
                         with tf.extractfile(member) as f:
                             while f.read(CHUNK_SIZE):
                                 pass
+                # Past the end-of-archive blocks to the end of the (compressed)
+                # stream, where gzip checks its length and CRC.
+                while tf.fileobj.read(CHUNK_SIZE):
+                    pass
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             raise CorruptArchiveError(
                 f"{path} is not a complete tar archive ({type(exc).__name__}: {exc})"

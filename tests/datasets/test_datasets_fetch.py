@@ -26,7 +26,13 @@ from skmicrobi.datasets import (
     get_data_home,
     load_daphnet,
 )
-from skmicrobi.datasets._fetch import RemoteArchive, download, extract, fetch_archive
+from skmicrobi.datasets._fetch import (
+    RemoteArchive,
+    check_archive,
+    download,
+    extract,
+    fetch_archive,
+)
 
 
 def _zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -504,3 +510,13 @@ def test_tar_members_that_are_not_plain_files_are_refused(tmp_path, kind, name, 
     assert not (tmp_path / "home" / "Toy").exists()
     assert not (tmp_path / "escaped.txt").exists()
     assert _leftovers(tmp_path / "home") == []
+
+
+@pytest.mark.parametrize("cut", ["crc", "length"])
+def test_tar_gz_trailer_is_checked(tmp_path, cut):
+    """The members read whole but gzip's CRC or length at the very end is wrong."""
+    damaged = bytearray(FAULT_ARCHIVES["toy.tar.gz"])
+    damaged[-8 if cut == "crc" else -4] ^= 0xFF
+    (tmp_path / "a.tar.gz").write_bytes(bytes(damaged))
+    with pytest.raises(CorruptArchiveError, match="not a complete tar archive"):
+        check_archive(tmp_path / "a.tar.gz")
