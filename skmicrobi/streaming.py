@@ -112,7 +112,9 @@ class StreamingPredictor:
                     f"{name}={value} differs from the pipeline's window step "
                     f"({getattr(window_step, name)}); leave it None."
                 )
-            if not (isinstance(value, (int, np.integer)) and value >= 1):
+            if isinstance(value, bool) or not (
+                isinstance(value, (int, np.integer)) and value >= 1
+            ):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
             setattr(self, f"_{name}", int(value))
         if not hasattr(self._predictor, method):

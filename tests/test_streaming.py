@@ -106,6 +106,8 @@ def test_window_level_estimator_needs_window_length(fitted_pipeline):
         StreamingPredictor(clf)
     with pytest.raises(ValueError, match="stride must be an integer >= 1"):
         StreamingPredictor(clf, 40, 0)
+    with pytest.raises(ValueError, match="window_length must be an integer >= 1"):
+        StreamingPredictor(clf, True, 15)  # not 1
     with pytest.raises(ValueError, match="window_length=50 differs.*40"):
         StreamingPredictor(fitted_pipeline, window_length=50)
     with pytest.raises(ValueError, match="no method 'transform'"):
