@@ -1,10 +1,10 @@
 """Baseline HAR networks and the estimators the benchmarks compare.
 
 The three HAR baselines of the MicroBi-ConvLSTM paper are plain ``nn.Module``
-ports, trained by small subclasses of :class:`~skmicrobi.MicroBiClassifier`
-that only swap the network (``_build_module``): same optimizer, schedule,
-clipping, early stopping, standardisation and label handling as MicroBi, so a
-difference in the table is a difference of the network.
+ports, trained by :class:`~skmicrobi.MicroBiClassifier` through its ``module``
+parameter (:func:`baseline_classifier`): same optimizer, schedule, clipping,
+early stopping, standardisation and label handling as MicroBi, so a difference
+in the table is a difference of the network.
 
 * :class:`DeepConvLSTM`: the variant in the MicroBi paper's table (4 Conv1d of
   64 filters with batch norm, no pooling, 2-layer LSTM of 64): 132,038
@@ -66,9 +66,6 @@ class DeepConvLSTM(_Standardised):
         Dropout before the linear layer.
     """
 
-    #: Shortest series the default network takes: four unpadded kernels of 5.
-    MIN_LENGTH = 4 * 4 + 1
-
     def __init__(
         self,
         n_channels: int,
@@ -80,6 +77,8 @@ class DeepConvLSTM(_Standardised):
         dropout: float = 0.5,
     ) -> None:
         super().__init__(n_channels)
+        #: Shortest series it takes: one step left after four unpadded kernels.
+        self.min_length = 4 * (kernel_size - 1) + 1
         layers = []
         in_ch = n_channels
         for _ in range(4):
@@ -157,10 +156,6 @@ class TinyHAR(_Standardised):
         Dropout after the channel attention.
     """
 
-    #: Shortest series the default network takes: one step left after the
-    #: unpadded convolutions of strides 1, 2, 1, 2 (1 <- 5 <- 13 <- 17 <- 21 ... 25).
-    MIN_LENGTH = 25
-
     def __init__(
         self,
         n_channels: int,
@@ -171,10 +166,15 @@ class TinyHAR(_Standardised):
         dropout: float = 0.1,
     ) -> None:
         super().__init__(n_channels)
+        strides = [2 if i % 2 == 1 else 1 for i in range(nb_conv_layers)]
+        #: Shortest series it takes: one step left after the unpadded convolutions
+        #: (25 by default: 1 <- 5 <- 9 <- 21 <- 25 through strides 2, 1, 2, 1).
+        self.min_length = 1
+        for stride in reversed(strides):
+            self.min_length = (self.min_length - 1) * stride + filter_size
         convs = []
         in_ch = 1
-        for i in range(nb_conv_layers):
-            stride = 2 if i % 2 == 1 else 1
+        for stride in strides:
             convs.append(
                 nn.Sequential(
                     nn.Conv2d(in_ch, filter_num, (filter_size, 1), (stride, 1)),
@@ -261,9 +261,6 @@ class TinierHAR(_Standardised):
         Dropout before the GRU.
     """
 
-    #: Shortest series the two 2x pooling blocks take.
-    MIN_LENGTH = 4
-
     def __init__(
         self,
         n_channels: int,
@@ -274,6 +271,8 @@ class TinierHAR(_Standardised):
         dropout: float = 0.3,
     ) -> None:
         super().__init__(n_channels)
+        #: Shortest series the two 2x pooling blocks take.
+        self.min_length = 4
         blocks = [
             _ResidualBlock(1, nb_filters, 5, pool=True),
             _ResidualBlock(nb_filters, 2 * nb_filters, 5, pool=True),
@@ -303,39 +302,23 @@ class TinierHAR(_Standardised):
         return self.classifier(torch.sum(weights * x, dim=1))
 
 
-class _BaselineClassifier(MicroBiClassifier):
-    """MicroBi's training machinery around another network.
+#: The baseline networks by the name the benchmark tables use.
+BASELINES = {"DeepConvLSTM": DeepConvLSTM, "TinyHAR": TinyHAR, "TinierHAR": TinierHAR}
 
-    The MicroBi network knobs it inherits (``conv_channels``, ``kernel_size``,
-    ``pool_sizes``, ``lstm_hidden``, ``bidirectional``, ``reduction``) are
-    ignored; ``dropout`` sets the baseline's dropout.
+
+def baseline_classifier(name: str, **params) -> MicroBiClassifier:
+    """A :class:`~skmicrobi.MicroBiClassifier` training the baseline ``name``.
+
+    The network is the classifier's ``module``, with the reference dropout of
+    :data:`REFERENCE_DROPOUT` as its ``module_params``; ``params`` are the
+    classifier's (training recipe, seeds, callbacks). Its MicroBi network
+    parameters (``conv_channels``, ``dropout``, ...) are unused.
     """
-
-    network: type[nn.Module]
-
-    def _build_module(self, n_channels: int, n_classes: int) -> nn.Module:
-        return self.network(n_channels, n_classes, dropout=self.dropout)
-
-    def _min_length(self) -> int:
-        return self.network.MIN_LENGTH
-
-
-class DeepConvLSTMClassifier(_BaselineClassifier):
-    """:class:`DeepConvLSTM` trained like :class:`~skmicrobi.MicroBiClassifier`."""
-
-    network = DeepConvLSTM
-
-
-class TinyHARClassifier(_BaselineClassifier):
-    """:class:`TinyHAR` trained like :class:`~skmicrobi.MicroBiClassifier`."""
-
-    network = TinyHAR
-
-
-class TinierHARClassifier(_BaselineClassifier):
-    """:class:`TinierHAR` trained like :class:`~skmicrobi.MicroBiClassifier`."""
-
-    network = TinierHAR
+    return MicroBiClassifier(
+        module=BASELINES[name],
+        module_params={"dropout": REFERENCE_DROPOUT[name]},
+        **params,
+    )
 
 
 class ChannelsLastAdapter(nn.Module):

@@ -122,21 +122,10 @@ def make_suite(
 # -- estimators -----------------------------------------------------------------
 def _torch_estimator(model: str, protocol: str, ds: datasets.Dataset,
                      suite: Suite, seed: int):
-    from benchmarks.models import (
-        REFERENCE_DROPOUT,
-        DeepConvLSTMClassifier,
-        TinierHARClassifier,
-        TinyHARClassifier,
-    )
+    from benchmarks.models import baseline_classifier
     from skmicrobi import MicroBiClassifier
 
-    classes = {
-        "MicroBi": MicroBiClassifier, "DeepConvLSTM": DeepConvLSTMClassifier,
-        "TinyHAR": TinyHARClassifier, "TinierHAR": TinierHARClassifier,
-    }
     params = dict(ds.hyperparameters or suite.default_hyperparameters)
-    if model != "MicroBi":
-        params["dropout"] = REFERENCE_DROPOUT[model]
     params.update(max_epochs=suite.max_epochs, patience=suite.patience,
                   random_state=seed, callbacks=[("progress", EpochProgress())])
     if protocol == "test-selected":
@@ -147,7 +136,9 @@ def _torch_estimator(model: str, protocol: str, ds: datasets.Dataset,
             TestSetSelection(ds.X_test, np.searchsorted(classes_, ds.y_test),
                              suite.patience),
         ))
-    return classes[model](**params)
+    if model == "MicroBi":
+        return MicroBiClassifier(**params)
+    return baseline_classifier(model, **params)
 
 
 def _sktime_estimator(model: str, suite: Suite, seed: int):

@@ -23,21 +23,21 @@ scikit-learn estimator, and skorch's gaps are closed here:
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import torch
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state
@@ -45,8 +45,9 @@ from torch import nn
 from torch.utils.data import Subset, default_collate
 
 from skmicrobi._memmap import RowReader
+from skmicrobi._sklearn_compat import Interval, StrOptions, _fit_context
 from skmicrobi._validation import check_panel
-from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM
+from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM, _check_stage_sizes
 
 #: Batch size used for inference (results do not depend on it: BatchNorm and
 #: dropout are in eval mode). Batches of a few hundred windows amortise the LSTM's
@@ -141,6 +142,20 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         predictions on CPU.
     verbose : int, default=0
         0 is silent; 1 prints skorch's per-epoch table.
+    module : class or callable returning a torch.nn.Module, default=None
+        The network to train. ``None`` is :class:`~skmicrobi.MicroBiConvLSTM`,
+        built from the network parameters above. Otherwise ``fit`` calls
+        ``module(n_channels=..., n_classes=..., **module_params)`` (adding
+        ``n_timepoints=...`` when it takes a parameter of that name) with the sizes
+        of the training data, as skorch's ``module=`` does. The network maps raw
+        windows ``(batch, channels, time)`` to logits after standardising them with
+        its ``input_mean`` and ``input_scale`` buffers of shape ``(n_channels,)``,
+        which ``fit`` sets from the training data; a ``min_length`` attribute, if
+        it has one, is the shortest series it takes. The MicroBi network
+        parameters (``conv_channels`` to ``dropout``) are then unused.
+    module_params : dict or None, default=None
+        Keyword arguments of ``module`` (e.g. ``{"dropout": 0.5}``); tune them as
+        whole dicts in a search. Must be None when ``module`` is None.
 
     Attributes
     ----------
@@ -155,8 +170,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         Length of the training windows; predict requires the same length.
     net_ : skorch.NeuralNetClassifier
         The fitted skorch net (its ``history``, callbacks, ``save_params``).
-    module_ : MicroBiConvLSTM
-        The trained network; its ``input_mean`` and ``input_scale`` buffers hold
+    module_ : torch.nn.Module
+        The trained network (a :class:`~skmicrobi.MicroBiConvLSTM` unless
+        ``module`` says otherwise); its ``input_mean`` and ``input_scale`` buffers hold
         the per-channel standardisation learned from the training data.
     history_ : skorch.History
         Per-epoch losses and timings.
@@ -207,6 +223,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "module": [callable, None],
+        "module_params": [dict, None],
     }
 
     def __init__(
@@ -234,6 +252,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         n_threads: int | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
+        module: Callable[..., nn.Module] | None = None,
+        module_params: dict | None = None,
     ) -> None:
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
@@ -258,25 +278,48 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.module = module
+        self.module_params = module_params
 
     # -- the network ---------------------------------------------------------
-    def _build_module(self, n_channels: int, n_classes: int) -> nn.Module:
-        """Build the untrained network; subclasses override it to train another one."""
-        return MicroBiConvLSTM(
-            n_channels=n_channels,
-            n_classes=n_classes,
-            conv_channels=self.conv_channels,
-            kernel_size=self.kernel_size,
-            pool_sizes=self.pool_sizes,
-            lstm_hidden=self.lstm_hidden,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            reduction=self.reduction,
-        )
-
-    def _min_length(self) -> int:
-        """Shortest series the network accepts (product of the pooling factors)."""
-        return int(np.prod([int(p) for p in self.pool_sizes])) if self.pool_sizes else 1
+    def _build_module(self, n_channels: int, n_classes: int, n_timepoints: int):
+        """The untrained network: ``module`` or MicroBiConvLSTM, for these sizes."""
+        if self.module is None:
+            if self.module_params is not None:
+                raise ValueError(
+                    "module_params configures a custom module, but module=None "
+                    "trains MicroBiConvLSTM, whose parameters are the estimator's "
+                    "own (conv_channels, ..., dropout). Set them instead."
+                )
+            return MicroBiConvLSTM(
+                n_channels=n_channels,
+                n_classes=n_classes,
+                conv_channels=self.conv_channels,
+                kernel_size=self.kernel_size,
+                pool_sizes=self.pool_sizes,
+                lstm_hidden=self.lstm_hidden,
+                bidirectional=self.bidirectional,
+                dropout=self.dropout,
+                reduction=self.reduction,
+            )
+        if isinstance(self.module, nn.Module):
+            raise TypeError(
+                f"module is a {type(self.module).__name__} instance; pass its class "
+                "(or a function building it), which fit calls with the data's sizes: "
+                "module(n_channels=..., n_classes=..., **module_params)."
+            )
+        sizes = {"n_channels": n_channels, "n_classes": n_classes}
+        if _takes(self.module, "n_timepoints"):
+            sizes["n_timepoints"] = n_timepoints
+        network = self.module(**sizes, **(self.module_params or {}))
+        for buffer in ("input_mean", "input_scale"):
+            if not isinstance(getattr(network, buffer, None), torch.Tensor):
+                raise TypeError(
+                    f"The module {type(network).__name__} has no {buffer!r} buffer. "
+                    "Register input_mean and input_scale of shape (n_channels,) and "
+                    "standardise the input with them: fit learns them from X."
+                )
+        return network
 
     # -- fitting -------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -322,8 +365,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"X has {len(X)} samples but y has {len(y)} labels; they must match."
             )
+        _check_label_types(y)
         check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        encoder = _label_encoder(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
                 f"y has 1 class ({encoder.classes_[0]!r}); a classifier needs at "
@@ -337,20 +381,28 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                     f"groups must have one entry per sample ({len(X)}), got shape "
                     f"{groups.shape}."
                 )
-        min_length = self._min_length()
-        if X.shape[2] < min_length:
-            raise ValueError(
-                f"The series have {X.shape[2]} time points, but the pooling "
-                f"pool_sizes={tuple(self.pool_sizes)} needs at least {min_length}. Use "
-                "longer windows or smaller pool_sizes."
-            )
-        device = torch.device(self.device)
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} was requested but CUDA is not available; "
-                "use device='cpu'."
-            )
+        if self.module is None:  # fail before any work; the network checks again
+            _check_stage_sizes(self.conv_channels, "conv_channels")
+            _check_stage_sizes(self.pool_sizes, "pool_sizes")
+        _check_device(self.device)
 
+        try:
+            return self._fit(X, y_enc, encoder, n_features, groups)
+        except BaseException:
+            # A fit that fails leaves no fitted state behind: otherwise predict
+            # would run a half-trained (or diverged) network without complaint.
+            for name in _FITTED_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            raise
+
+    def _fit(
+        self,
+        X: np.ndarray,
+        y_enc: np.ndarray,
+        encoder: LabelEncoder,
+        n_features: int,
+        groups: np.ndarray | None,
+    ) -> MicroBiClassifier:
         self.classes_ = encoder.classes_
         self.n_channels_ = int(X.shape[1])
         self.n_timepoints_ = int(X.shape[2])
@@ -364,7 +416,10 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
 
         with torch.random.fork_rng(devices=[]), _torch_threads(self._n_threads()):
             torch.manual_seed(seed)
-            module = self._build_module(self.n_channels_, len(self.classes_))
+            module = self._build_module(
+                self.n_channels_, len(self.classes_), self.n_timepoints_
+            )
+            _check_long_enough(module, self.n_timepoints_)
             module.input_mean.copy_(torch.as_tensor(mean))
             module.input_scale.copy_(torch.as_tensor(scale))
             self.net_ = self._build_net(module, weight, valid_idx is not None, seed)
@@ -385,6 +440,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.module_.eval()
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
+        _check_trained(self.module_, self)
         if valid_idx is not None:
             losses = self.history_[:, "valid_loss"]
             self.best_epoch_ = int(np.argmin(losses)) + 1
@@ -463,7 +519,14 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         from skorch import NeuralNetClassifier
         from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
-        callbacks: list = []
+        from skmicrobi._callbacks import StopOnDivergence
+
+        callbacks: list = [
+            (
+                "divergence",
+                StopOnDivergence(lr=self.lr, gradient_clip=self.gradient_clip),
+            )
+        ]
         if self.lr_schedule == "cosine":
             callbacks.append(
                 (
@@ -576,7 +639,22 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             logits = self.net_.forward(
                 _ArrayDataset(X, None), training=False, device="cpu"
             )
-        return logits.numpy().astype(np.float64)
+        logits = logits.numpy().astype(np.float64)
+        bad = ~np.isfinite(logits).all(axis=1)
+        if bad.any():
+            broken = _non_finite_weight(self.module_)
+            if broken is not None:
+                raise ValueError(
+                    f"The network's {broken} is NaN or infinite, so its outputs "
+                    "are too; it was changed or diverged after fit. Refit it."
+                )
+            raise ValueError(
+                f"The network's outputs are NaN or infinite for {int(bad.sum())} of "
+                f"{len(bad)} windows (the first is window {int(np.argmax(bad))}); "
+                "their values are probably far outside the range of the training "
+                "data. Check the input's units and scaling."
+            )
+        return logits
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (softmax of the logits).
@@ -767,6 +845,116 @@ def _dask_worker_share() -> int | None:
         else os.cpu_count() or 1
     )
     return max(1, cores // max(1, worker.state.nthreads))
+
+
+#: What ``fit`` sets; a fit that raises removes them all again.
+_FITTED_ATTRIBUTES = (
+    "classes_",
+    "n_channels_",
+    "n_timepoints_",
+    "n_features_in_",
+    "net_",
+    "module_",
+    "history_",
+    "n_epochs_",
+    "best_epoch_",
+)
+
+
+def _mixed_labels_error(y: np.ndarray) -> TypeError:
+    # TypeError, as SlidingWindowTransformer raises for the same labels
+    types = sorted({type(v).__name__ for v in y.ravel()})
+    return TypeError(
+        f"y mixes labels of types {', '.join(types)}, which cannot be sorted into "
+        "classes_. Use one type for all labels, e.g. y.astype(str)."
+    )
+
+
+def _check_label_types(y: np.ndarray) -> None:
+    """Refuse labels that mix strings with other types (numbers, None, ...)."""
+    if y.dtype == object and y.size:
+        is_str = np.fromiter((isinstance(v, str) for v in y.ravel()), bool, y.size)
+        if is_str.any() and not is_str.all():
+            raise _mixed_labels_error(y)
+
+
+def _label_encoder(y: np.ndarray) -> LabelEncoder:
+    """A LabelEncoder fitted on ``y``; labels of types that cannot be sorted fail."""
+    try:
+        return LabelEncoder().fit(y)
+    except TypeError as exc:
+        raise _mixed_labels_error(y) from exc
+
+
+def _check_device(device: str | torch.device) -> None:
+    """Raise unless ``device`` names a device that can hold and return tensors."""
+    try:
+        torch_device = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device ({exc}); use 'cpu' or an "
+            "accelerator such as 'cuda'."
+        ) from exc
+    if torch_device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available; "
+            "use device='cpu'."
+        )
+    if torch_device.type == "meta":
+        raise ValueError(
+            f"device={device!r} holds shapes but no values, so a network cannot be "
+            "trained on it; use 'cpu' or an accelerator such as 'cuda'."
+        )
+    try:
+        torch.ones(1, device=torch_device).cpu()
+    except (RuntimeError, NotImplementedError, AssertionError) as exc:
+        raise ValueError(
+            f"device={device!r} cannot be used here ({exc}); use 'cpu' or an "
+            "available accelerator."
+        ) from exc
+
+
+def _non_finite_weight(module: nn.Module) -> str | None:
+    """The name of the first parameter or buffer of ``module`` that is not finite."""
+    for name, tensor in module.state_dict().items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            return name
+    return None
+
+
+def _check_trained(module: nn.Module, clf: MicroBiClassifier) -> None:
+    """Raise if the kept weights are not all finite (e.g. a diverged last epoch)."""
+    from skmicrobi._callbacks import diverged_message
+
+    name = _non_finite_weight(module)
+    if name is not None:
+        raise FloatingPointError(
+            diverged_message(
+                f"the network's {name} is NaN or infinite", clf.lr, clf.gradient_clip
+            )
+        )
+
+
+def _takes(builder: Callable, name: str) -> bool:
+    """Whether the class or function ``builder`` has a parameter ``name``."""
+    try:
+        return name in inspect.signature(builder).parameters
+    except (TypeError, ValueError):  # no signature to read, e.g. a C builtin
+        return False
+
+
+def _check_long_enough(module: nn.Module, n_timepoints: int) -> None:
+    """Raise when the windows are shorter than the network's ``min_length``."""
+    min_length = getattr(module, "min_length", None)
+    if min_length is None or n_timepoints >= min_length:
+        return
+    hint = (
+        f"the pooling pool_sizes={module.pool_sizes} needs at least {min_length}. "
+        "Use longer windows or smaller pool_sizes."
+        if isinstance(module, MicroBiConvLSTM)
+        else f"{type(module).__name__} needs at least {min_length}. Use longer windows."
+    )
+    raise ValueError(f"The series have {n_timepoints} time points, but {hint}")
 
 
 def _silent(*args, **kwargs) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -91,8 +92,12 @@ class MicroBiConvLSTM(nn.Module):
         reduction: str = "final",
     ) -> None:
         super().__init__()
-        conv_channels = tuple(int(c) for c in conv_channels)
-        pool_sizes = tuple(int(p) for p in pool_sizes)
+        n_channels = _check_positive_int(n_channels, "n_channels")
+        n_classes = _check_positive_int(n_classes, "n_classes")
+        conv_channels = _check_stage_sizes(conv_channels, "conv_channels")
+        pool_sizes = _check_stage_sizes(pool_sizes, "pool_sizes")
+        kernel_size = _check_positive_int(kernel_size, "kernel_size")
+        lstm_hidden = _check_positive_int(lstm_hidden, "lstm_hidden")
         if len(conv_channels) != len(pool_sizes):
             raise ValueError(
                 f"conv_channels {conv_channels} and pool_sizes {pool_sizes} must "
@@ -189,6 +194,88 @@ class MicroBiConvLSTM(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map a batch ``(batch, channels, time)`` of raw values to logits."""
         return self.classifier(self.dropout(self.embed(x)))
+
+
+def _check_positive_int(value: object, name: str) -> int:
+    """``value`` as an int, if it is an integer >= 1 (not a float or a bool).
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    name : str
+        Its parameter name, for the message.
+
+    Returns
+    -------
+    int
+        ``value``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> from skmicrobi.network import _check_positive_int
+    >>> _check_positive_int(3, "kernel_size")
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+    return int(value)
+
+
+def _check_stage_sizes(values: Sequence[int], name: str) -> tuple[int, ...]:
+    """One integer >= 1 per convolution stage, at least one stage.
+
+    ``pool_sizes=(0, 2)`` used to mean "no pooling" and ``(2.5, 2)`` pooling by
+    2; both are refused, as is a ``conv_channels`` entry of 0.
+
+    Parameters
+    ----------
+    values : sequence of int
+        ``conv_channels`` or ``pool_sizes``.
+    name : str
+        Which of the two, for the message.
+
+    Returns
+    -------
+    tuple of int
+        ``values``.
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is empty or holds anything but integers >= 1.
+
+    Examples
+    --------
+    >>> from skmicrobi.network import _check_stage_sizes
+    >>> _check_stage_sizes([16, 16], "conv_channels")
+    (16, 16)
+    """
+    try:
+        values = tuple(values)
+    except TypeError:
+        raise ValueError(
+            f"{name} must be a sequence of integers >= 1, got {values!r}."
+        ) from None
+    if not values:
+        raise ValueError(f"{name} must have one entry per convolution stage (>= 1).")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(
+                f"{name} must hold integers >= 1, got {values!r}: {value!r} is not "
+                "an integer."
+            )
+        if value < 1:
+            hint = " (1 means no pooling)" if name == "pool_sizes" else ""
+            raise ValueError(f"{name} must hold integers >= 1{hint}, got {values!r}.")
+    return tuple(int(v) for v in values)
 
 
 def count_parameters(module: nn.Module) -> int:

@@ -28,14 +28,22 @@ import inspect
 from typing import Any
 
 import numpy as np
-from sklearn.base import _fit_context, clone
+from sklearn.base import clone
 from sklearn.metrics import check_scoring
-from sklearn.pipeline import Pipeline, _final_estimator_has, _fit_transform_one
-from sklearn.pipeline import _name_estimators as _sk_name_estimators
-from sklearn.utils._user_interface import _print_elapsed_time
-from sklearn.utils.metadata_routing import _routing_enabled, process_routing
+from sklearn.pipeline import Pipeline
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, check_memory
+
+from skmicrobi._sklearn_compat import (
+    _final_estimator_has,
+    _fit_context,
+    _fit_transform_one,
+    _name_estimators,
+    _print_elapsed_time,
+    _routing_enabled,
+    init_callback_context,
+)
 
 __all__ = ["WindowPipeline", "make_pipeline", "window_scorer"]
 
@@ -247,7 +255,8 @@ class WindowPipeline(Pipeline):
     # -- internals -------------------------------------------------------------
     def _fit_all(self, method, X, y, groups, params):
         """Body of fit, fit_transform and fit_predict, as in scikit-learn's."""
-        callback_ctx = self._init_callback_context(
+        callback_ctx = init_callback_context(
+            self,
             task_name=method.replace("_", "-"), max_subtasks=len(self.steps)
         )
         callback_ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
@@ -418,7 +427,7 @@ def make_pipeline(
     ['slidingwindowtransformer', 'logisticregression']
     """
     return WindowPipeline(
-        _sk_name_estimators(steps),
+        _name_estimators(steps),
         transform_input=transform_input,
         memory=memory,
         verbose=verbose,

@@ -19,21 +19,26 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     MetaEstimatorMixin,
-    _fit_context,
     clone,
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import f1_score
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skmicrobi._sklearn_compat import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    _fit_context,
+)
 from skmicrobi._validation import check_panel
-from skmicrobi.classifier import MicroBiClassifier
+from skmicrobi.classifier import MicroBiClassifier, _non_finite_weight
 from skmicrobi.exceptions import SkmicrobiWarning
 from skmicrobi.export import scratch_layout
-from skmicrobi.int8.build import build_integer_model, to_integer_input
+from skmicrobi.int8.build import _as_input_scale, build_integer_model, to_integer_input
 from skmicrobi.int8.engine import predict_logits
 from skmicrobi.int8.model import IntegerMicroBi
 from skmicrobi.network import MicroBiConvLSTM
@@ -61,6 +66,63 @@ class InputSaturationWarning(SkmicrobiWarning):
 
 
 # -- the estimator ----------------------------------------------------------------
+def _fmt(values: np.ndarray) -> str:
+    """Per-channel values in a message: one number when they are all equal."""
+    values = np.atleast_1d(values)
+    if np.all(values == values[0]):
+        return f"{values[0]:.4g}"
+    return "[" + ", ".join(f"{v:.4g}" for v in values) + "]"
+
+
+def _check_input_scale_resolution(
+    input_scale: Any, X: np.ndarray, input_bits: int = 16
+) -> None:
+    """Refuse an ``input_scale`` under which a channel's calibration data is all 0.
+
+    One integer input step is ``input_scale[c]``: a channel whose values all lie
+    within half a step of 0 reads as 0 everywhere, and the integer model cannot
+    see it (its activation ranges collapse while the weights are folded).
+    """
+    scale = _as_input_scale(input_scale, X.shape[1])
+    in_max = 2 ** (input_bits - 1) - 1
+    peak = np.abs(X).max(axis=(0, 2))
+    lost = (peak > 0) & (peak < scale / 2)
+    if lost.any():
+        c = int(np.argmax(lost))
+        raise ValueError(
+            f"input_scale={input_scale!r} is coarser than the data: one integer "
+            f"input step of channel {c} is {scale[c]:.4g}, but its calibration "
+            f"values reach only |x| = {peak[c]:.4g}, so the integer model would "
+            f"read {int(lost.sum())} channel(s) as 0 everywhere. input_scale is "
+            "the real value of one input step (e.g. the sensor's LSB in the data's "
+            f"units); max|x| / {in_max} = {_fmt(peak / in_max)} uses the "
+            f"int{input_bits} range fully, or input_scale=None derives it from the "
+            "data."
+        )
+
+
+def _warn_calibration_saturated(
+    X: np.ndarray, model: IntegerMicroBi, scores: dict
+) -> None:
+    """Warn that ``input_scale`` clamps calibration values, and by how much."""
+    in_max = 2 ** (model.input_bits - 1) - 1
+    scaled = np.rint(X / model.input_scale[None, :, None])
+    saturated = (scaled < -in_max - 1) | (scaled > in_max)
+    n_windows = int(saturated.any(axis=(1, 2)).sum())
+    peak = np.abs(X).max(axis=(0, 2))
+    warnings.warn(
+        f"{scores['n_saturated']} of {X.size} calibration input values, in "
+        f"{n_windows} of {len(X)} windows, lie outside the integer model's input "
+        f"range (+-{in_max} * input_scale = +-{_fmt(in_max * model.input_scale)} "
+        f"per channel; the data reach {_fmt(peak)}) and saturate. On the "
+        f"calibration windows the INT8 macro-F1 is {scores['f1_macro_int8']:.3f} "
+        f"(float {scores['f1_macro_float']:.3f}). Pass input_scale >= max|x| / "
+        f"{in_max} = {_fmt(peak / in_max)}, or input_scale=None.",
+        InputSaturationWarning,
+        stacklevel=4,  # the user's fit (through _fit_context)
+    )
+
+
 class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Fit a MicroBi classifier, then predict with a fully integer (INT8) copy of it.
 
@@ -261,15 +323,37 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         else:
             X_cal, y_cal = X, y
 
-        model = build_integer_model(
-            module,
-            X_cal,
-            method=self.method,
-            percentile=self.percentile,
-            input_scale=self.input_scale,
-            input_headroom=self.input_headroom,
-            input_bits=self.input_bits,
-        )
+        broken = _non_finite_weight(module)
+        if broken is not None:
+            raise ValueError(
+                f"The classifier's network has a NaN or infinite {broken}: it "
+                "diverged or was changed after fit, and no integer model can "
+                "represent it. Refit the classifier."
+            )
+        if self.input_scale is not None:
+            _check_input_scale_resolution(self.input_scale, X_cal, self.input_bits)
+        try:
+            model = build_integer_model(
+                module,
+                X_cal,
+                method=self.method,
+                percentile=self.percentile,
+                input_scale=self.input_scale,
+                input_headroom=self.input_headroom,
+                input_bits=self.input_bits,
+            )
+        except ValueError as exc:
+            if self.input_scale is None:
+                raise
+            # The integer model's every scale derives from the input step: name
+            # the parameter the user set, beside what failed.
+            raise ValueError(
+                f"Quantizing with input_scale={self.input_scale!r} failed: {exc} "
+                f"The calibration windows reach |x| = "
+                f"{_fmt(np.abs(X_cal).max(axis=(0, 2)))} per channel; an "
+                f"input_scale near max|x| / {2 ** (self.input_bits - 1) - 1} (or "
+                f"input_scale=None) uses the int{self.input_bits} input range fully."
+            ) from exc
         self.estimator_ = estimator
         self.integer_model_ = model
         self.classes_ = estimator.classes_
@@ -285,6 +369,8 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             "f1_macro_int8": float(f1_score(y_cal, pred_int8, average="macro")),
             "n_saturated": n_saturated,
         }
+        if n_saturated:
+            _warn_calibration_saturated(X_cal, model, self.calibration_scores_)
         self.footprint_ = self._footprint(model, module)
         return self
 

@@ -17,6 +17,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from skmicrobi._validation import _as_real
 from skmicrobi.windowing import WINDOW_DTYPE, SlidingWindowTransformer
 
 __all__ = ["StreamingPredictor"]
@@ -111,7 +112,9 @@ class StreamingPredictor:
                     f"{name}={value} differs from the pipeline's window step "
                     f"({getattr(window_step, name)}); leave it None."
                 )
-            if not (isinstance(value, (int, np.integer)) and value >= 1):
+            if isinstance(value, bool) or not (
+                isinstance(value, (int, np.integer)) and value >= 1
+            ):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
             setattr(self, f"_{name}", int(value))
         if not hasattr(self._predictor, method):
@@ -139,6 +142,10 @@ class StreamingPredictor:
     def update(self, chunk: Any) -> np.ndarray:
         """Add samples; return the outputs of the windows they complete.
 
+        The stream's state changes only when the call succeeds: a chunk that is
+        refused, or whose windows the estimator fails to predict, leaves the
+        stream as it was, so passing the (fixed) chunk again loses no window.
+
         Parameters
         ----------
         chunk : array-like of shape (n_channels, n_samples)
@@ -150,53 +157,76 @@ class StreamingPredictor:
             One output of ``method`` per completed window, in time order; empty
             when no window completes.
         """
-        chunk = self._check_chunk(chunk)
+        chunk, n_channels = self._check_chunk(chunk)
         L, s = self._window_length, self._stride
         next_start = self.n_windows_ * s
         # With a stride longer than the window, samples before the next start are
         # never part of a window.
         skip = min(max(next_start - self.n_samples_seen_, 0), chunk.shape[1])
-        self.n_samples_seen_ += chunk.shape[1]
+        buffered = (
+            self._buffer[:, : self._n_buffered]
+            if self._buffer is not None
+            else np.empty((n_channels, 0), WINDOW_DTYPE)
+        )
         pending = np.concatenate(
-            [self._buffer[:, : self._n_buffered], chunk[:, skip:]],
-            axis=1,
-            dtype=WINDOW_DTYPE,
+            [buffered, chunk[:, skip:]], axis=1, dtype=WINDOW_DTYPE
         )
         n_done = (pending.shape[1] - L) // s + 1 if pending.shape[1] >= L else 0
+        out = None
+        if n_done:
+            windows = sliding_window_view(pending, L, axis=1)[:, ::s][:, :n_done]
+            # The state changes only once the predictor has answered: if it
+            # raises, the same samples can be passed again and no window is lost.
+            out = np.asarray(
+                self._call(np.ascontiguousarray(windows.transpose(1, 0, 2)))
+            )
         kept = pending[:, n_done * s :]
+        if self._buffer is None:
+            self._buffer = np.empty((n_channels, L), WINDOW_DTYPE)
+        self._buffer[:, : kept.shape[1]] = kept
         self._n_buffered = kept.shape[1]
-        self._buffer[:, : self._n_buffered] = kept
-        if n_done == 0:
+        self.n_samples_seen_ += chunk.shape[1]
+        if out is None:
             return self._empty_output()
         self.n_windows_ += n_done
-        windows = sliding_window_view(pending, L, axis=1)[:, ::s][:, :n_done]
-        out = np.asarray(self._call(np.ascontiguousarray(windows.transpose(1, 0, 2))))
         self._empty = out[:0]
         return out
 
-    def _check_chunk(self, chunk: Any) -> np.ndarray:
-        chunk = np.asarray(chunk)
-        if chunk.dtype.kind not in "biuf":
-            raise TypeError(f"chunk must hold real numbers, got dtype {chunk.dtype}.")
+    def _check_chunk(self, chunk: Any) -> tuple[np.ndarray, int]:
+        """The chunk as an array that float32 holds exactly as finite values."""
+        chunk = _as_real(np.asarray(chunk), "chunk")
         if chunk.ndim != 2:
             raise ValueError(
                 "chunk must be 2D (n_channels, n_samples), got shape "
                 f"{chunk.shape}; a single sample of C channels is shape (C, 1)."
             )
-        if self._buffer is None:
+        if self._buffer is not None:
+            n_channels = self._buffer.shape[0]
+        else:
             n_channels = self._n_channels or chunk.shape[0]
-            self._buffer = np.empty((n_channels, self._window_length), WINDOW_DTYPE)
-        if chunk.shape[0] != self._buffer.shape[0]:
+        if chunk.shape[0] != n_channels:
             raise ValueError(
                 f"chunk has {chunk.shape[0]} channels but the stream has "
-                f"{self._buffer.shape[0]}; pass chunks of shape (n_channels, n)."
+                f"{n_channels}; pass chunks of shape (n_channels, n)."
             )
         if chunk.size and not np.isfinite(chunk).all():
             raise ValueError(
                 "chunk contains NaN or infinite values; impute sensor gaps before "
                 "streaming, or reset() and restart after the gap."
             )
-        return chunk
+        if chunk.size and chunk.dtype.kind == "f" and chunk.dtype != WINDOW_DTYPE:
+            # float64 values beyond float32's range would become inf in the
+            # buffer; the windows are float32, so such values cannot be kept.
+            limit = np.finfo(WINDOW_DTYPE).max
+            too_large = np.abs(chunk) > limit
+            if too_large.any():
+                raise ValueError(
+                    f"chunk has {int(too_large.sum())} values beyond float32's "
+                    f"range (+-{limit:.4g}), e.g. {chunk[too_large][0]:.6g}; windows "
+                    "are float32. Rescale the signal (e.g. to physical units); "
+                    "the stream is unchanged, so pass the chunk again once fixed."
+                )
+        return chunk, n_channels
 
     def _empty_output(self) -> np.ndarray:
         if self._empty is not None:

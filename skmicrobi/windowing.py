@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from skmicrobi._sklearn_compat import Interval, StrOptions, _fit_context
+from skmicrobi._validation import check_recordings
 from skmicrobi.exceptions import ShortRecordingWarning
 
 #: Windows are float32, the dtype the network trains in: casting while copying
@@ -178,7 +178,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         self : SlidingWindowTransformer
             The fitted transformer.
         """
-        recordings, _ = _as_recordings(X)
+        recordings, _ = check_recordings(X)
         self.n_channels_ = recordings[0].shape[0]
         return self
 
@@ -301,7 +301,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
             window's first time step in its recording), one row per window.
         """
         self._validate_params()
-        recordings, _ = _as_recordings(X)
+        recordings, _ = check_recordings(X)
         lengths = [r.shape[1] for r in recordings]
         if y is None:
             rec, start = self._plan(lengths)
@@ -335,7 +335,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     # -- internals -------------------------------------------------------------
     def _check_recordings(self, X: Any) -> tuple[list[np.ndarray], Any]:
-        recordings, panel = _as_recordings(X)
+        recordings, panel = check_recordings(X)
         if recordings[0].shape[0] != self.n_channels_:
             raise ValueError(
                 f"X has {recordings[0].shape[0]} channels, but "
@@ -402,109 +402,6 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
-
-
-def _as_recordings(X: Any, name: str = "X") -> tuple[list[np.ndarray], Any]:
-    """Recordings as a list of ``(channels, time)`` arrays, views where possible.
-
-    Also returns the 3D array itself when ``X`` was one, for the vectorised copy.
-    """
-    if sparse.issparse(X):
-        raise TypeError(
-            f"{name} is a sparse matrix; sparse input is not supported. Pass dense "
-            "recordings (X.toarray())."
-        )
-    panel = None
-    if not isinstance(X, (list, tuple, pd.DataFrame)) and hasattr(X, "__array__"):
-        X = _numeric(np.asarray(X), name)
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        if X.ndim == 2:
-            X = X[:, np.newaxis, :]
-        if X.ndim != 3:
-            raise ValueError(
-                f"{name} must be 3D (n_recordings, n_channels, n_timepoints), 2D "
-                f"(n_recordings, n_timepoints) for one channel, or a list of 2D "
-                f"(n_channels, n_timepoints) arrays; got {X.ndim}D with shape "
-                f"{X.shape}. Reshape your data: a single stream is a list of one "
-                "(n_channels, n_timepoints) array."
-            )
-        panel, recordings = X, list(X)
-    elif isinstance(X, (list, tuple, np.ndarray)) and not any(
-        isinstance(x, pd.DataFrame) for x in X
-    ):
-        recordings = [_as_recording(x, i, name) for i, x in enumerate(X)]
-    else:
-        recordings = _from_sktime(X, name)
-    if not recordings:
-        raise ValueError(f"{name} holds no recording; pass at least one.")
-    n_channels = recordings[0].shape[0]
-    for i, r in enumerate(recordings):
-        if r.shape[0] != n_channels:
-            raise ValueError(
-                f"Recording {i} of {name} has {r.shape[0]} channels but recording 0 "
-                f"has {n_channels}; all recordings need the same channels."
-            )
-        if 0 in r.shape:
-            raise ValueError(
-                f"Recording {i} of {name} is empty (shape {r.shape}); remove it."
-            )
-    # min and max propagate NaN and show inf without a temporary the size of X.
-    arrays = [panel] if panel is not None else recordings
-    for a in arrays:
-        if not (np.isfinite(a.min()) and np.isfinite(a.max())):
-            bad = next(i for i, r in enumerate(recordings) if not np.isfinite(r).all())
-            raise ValueError(
-                f"Recording {bad} of {name} contains NaN or infinite values. Impute "
-                "them (e.g. interpolate sensor gaps) or cut the recording at the gap."
-            )
-    return recordings, panel
-
-
-def _as_recording(x: Any, i: int, name: str) -> np.ndarray:
-    x = _numeric(np.asarray(x), f"Recording {i} of {name}")
-    if x.ndim == 1:
-        return x[np.newaxis, :]
-    if x.ndim != 2:
-        raise ValueError(
-            f"Recording {i} of {name} must be 2D (n_channels, n_timepoints) or 1D "
-            f"for one channel; got {x.ndim}D with shape {x.shape}."
-        )
-    return x
-
-
-def _numeric(x: np.ndarray, what: str) -> np.ndarray:
-    """``x`` itself when it holds real numbers; object arrays of numbers as floats."""
-    if x.dtype == object:
-        try:
-            return x.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            # ragged recordings in an object array are handled one by one
-            if x.ndim == 1:
-                return x
-            raise TypeError(f"{what} must hold real numbers ({exc}).") from None
-    if x.dtype.kind == "c":
-        raise ValueError(
-            f"{what} is complex. Complex data not supported; pass real numbers."
-        )
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must hold real numbers, got dtype {x.dtype}.")
-    return x
-
-
-def _from_sktime(X: Any, name: str) -> list[np.ndarray]:
-    """Any sktime Panel mtype, equal length or not, via sktime's own converters."""
-    from sktime.datatypes import check_is_scitype, convert_to
-
-    valid, _, _ = check_is_scitype(X, scitype="Panel", return_metadata=[])
-    if not valid:
-        raise TypeError(
-            f"{name} is a {type(X).__name__} that is neither recordings nor an sktime "
-            "Panel. Pass a 3D array (n_recordings, n_channels, n_timepoints), a list "
-            "of 2D (n_channels, n_timepoints) arrays, or an sktime Panel "
-            "(nested_univ, pd-multiindex, df-list)."
-        )
-    frames = convert_to(X, to_type="df-list", as_scitype="Panel")
-    return [_as_recording(f.to_numpy().T, i, name) for i, f in enumerate(frames)]
 
 
 def _check_groups(groups: Any, n_recordings: int) -> np.ndarray | None:

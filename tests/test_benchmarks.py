@@ -18,9 +18,8 @@ from benchmarks.data import Dataset  # noqa: E402
 from benchmarks.models import (  # noqa: E402
     DeepConvLSTM,
     TinierHAR,
-    TinierHARClassifier,
     TinyHAR,
-    TinyHARClassifier,
+    baseline_classifier,
 )
 from benchmarks.report import table_rows, write_results_md  # noqa: E402
 from skmicrobi import count_macs, count_parameters  # noqa: E402
@@ -75,9 +74,19 @@ def test_baselines_standardise_raw_input(network):
 @pytest.mark.parametrize("network", list(PAPER_SIZES), ids=lambda n: n.__name__)
 def test_min_length(network):
     net = network(2, 3).eval()
-    net(torch.zeros(1, 2, network.MIN_LENGTH))
+    net(torch.zeros(1, 2, net.min_length))
     with pytest.raises(RuntimeError):
-        net(torch.zeros(1, 2, network.MIN_LENGTH - 1))
+        net(torch.zeros(1, 2, net.min_length - 1))
+
+
+def test_min_length_follows_the_network_arguments():
+    assert DeepConvLSTM(2, 3).min_length == 17
+    assert DeepConvLSTM(2, 3, kernel_size=3).min_length == 9
+    assert TinyHAR(2, 3).min_length == 25
+    net = TinyHAR(2, 3, nb_conv_layers=2, filter_size=3).eval()
+    net(torch.zeros(1, 2, net.min_length))
+    with pytest.raises(RuntimeError):
+        net(torch.zeros(1, 2, net.min_length - 1))
 
 
 def _toy(n=48, C=3, T=32, seed=0):
@@ -91,12 +100,15 @@ def _toy(n=48, C=3, T=32, seed=0):
 def test_baseline_classifier_trains_through_microbi_machinery():
     X, y = _toy()
     groups = np.arange(len(y)) % 6
-    clf = TinierHARClassifier(max_epochs=4, dropout=0.3, random_state=0)
+    clf = baseline_classifier("TinierHAR", max_epochs=4, random_state=0)
+    assert clf.get_params()["module"] is TinierHAR
+    assert clf.get_params()["module_params"] == {"dropout": 0.3}
     clf.fit(X, y, groups=groups)
     assert isinstance(clf.module_, TinierHAR)
+    assert clf.module_.dropout.p == 0.3
     assert clf.module_.input_scale.numpy().min() > 0.5  # learned from X
     assert set(clf.predict(X)) <= {"a", "b"}
-    again = TinierHARClassifier(max_epochs=4, dropout=0.3, random_state=0)
+    again = baseline_classifier("TinierHAR", max_epochs=4, random_state=0)
     np.testing.assert_array_equal(
         again.fit(X, y, groups=groups).predict_proba(X), clf.predict_proba(X)
     )
@@ -105,7 +117,7 @@ def test_baseline_classifier_trains_through_microbi_machinery():
 def test_baseline_classifier_rejects_too_short_series():
     X, y = _toy(T=20)
     with pytest.raises(ValueError, match="at least 25"):
-        TinyHARClassifier(max_epochs=1).fit(X, y)
+        baseline_classifier("TinyHAR", max_epochs=1).fit(X, y)
 
 
 def test_test_set_selection_keeps_best_test_epoch():

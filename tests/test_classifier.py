@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import Callback
 
-from skmicrobi import MicroBiClassifier
+from skmicrobi import MicroBiClassifier, MicroBiConvLSTM
 
 FAST = {"max_epochs": 3, "random_state": 0}
 
@@ -204,6 +205,82 @@ def test_cuda_model_loads_on_cpu(tmp_path, toy_windows):
     assert b"cpu" in out.stdout
 
 
+# -- the module seam -----------------------------------------------------------
+class _MeanNet(torch.nn.Module):
+    """A network that is not MicroBi's: a linear map of the time-averaged input."""
+
+    def __init__(self, n_channels, n_classes, n_timepoints, hidden=4):
+        super().__init__()
+        self.register_buffer("input_mean", torch.zeros(n_channels))
+        self.register_buffer("input_scale", torch.ones(n_channels))
+        self.n_timepoints = n_timepoints
+        self.min_length = 8
+        self.hidden = torch.nn.Linear(n_channels, hidden)
+        self.out = torch.nn.Linear(hidden, n_classes)
+
+    def forward(self, x):
+        x = (x - self.input_mean[:, None]) / self.input_scale[:, None]
+        return self.out(torch.relu(self.hidden(x.mean(dim=2))))
+
+
+def test_module_trains_the_network_it_names(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(
+        module=_MeanNet, module_params={"hidden": 6}, early_stopping=False, **FAST
+    ).fit(X, y)
+    assert isinstance(clf.module_, _MeanNet)
+    assert clf.module_.hidden.out_features == 6
+    assert clf.module_.n_timepoints == 16  # passed: _MeanNet takes n_timepoints
+    np.testing.assert_allclose(
+        clf.module_.input_mean.numpy(), X.mean(axis=(0, 2)), rtol=1e-5
+    )
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_module_microbi_is_the_default_network(toy_windows):
+    X, y = toy_windows
+    default = MicroBiClassifier(lstm_hidden=8, **FAST).fit(X, y)
+    seam = MicroBiClassifier(
+        module=MicroBiConvLSTM, module_params={"lstm_hidden": 8}, **FAST
+    ).fit(X, y)
+    np.testing.assert_array_equal(seam.predict_proba(X), default.predict_proba(X))
+
+
+def test_module_params_clone_and_grid_search(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(
+        module=MicroBiConvLSTM, module_params={"lstm_hidden": 4}, **FAST
+    )
+    twin = clone(clf)
+    assert twin.module is MicroBiConvLSTM
+    assert twin.module_params == {"lstm_hidden": 4}
+    assert twin.module_params is not clf.module_params
+    grid = [{"lstm_hidden": 4}, {"lstm_hidden": 12}]
+    search = GridSearchCV(clf, {"module_params": grid}, cv=2).fit(X, y)
+    results = search.cv_results_
+    best = results["params"][int(np.argmax(results["mean_test_score"]))]
+    assert search.best_params_ == best
+    hidden = search.best_estimator_.module_.lstm_hidden
+    assert hidden == best["module_params"]["lstm_hidden"]
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"module": _MeanNet(3, 3, 16)}, TypeError, "instance; pass its class"),
+        ({"module_params": {"lstm_hidden": 8}}, ValueError, "module=None trains"),
+        ({"module": torch.nn.Identity}, TypeError, "no 'input_mean' buffer"),
+        ({"module": _MeanNet}, ValueError, "4 time points, but _MeanNet needs .* 8"),
+    ],
+    ids=["instance", "params-without-module", "no-buffers", "too-short"],
+)
+def test_module_misuse_is_explained(toy_windows, params, error, match):
+    X, y = toy_windows
+    with pytest.raises(error, match=match):
+        MicroBiClassifier(max_epochs=1, **params).fit(X[:, :, :4], y)
+
+
 # -- bad input ----------------------------------------------------------------
 def test_predict_before_fit_raises_not_fitted(toy_windows):
     X, _ = toy_windows
@@ -228,13 +305,29 @@ def test_predict_before_fit_raises_not_fitted(toy_windows):
             ),
             "infinite",
         ),
+        (
+            lambda X, y: (
+                np.where(np.arange(X.size).reshape(X.shape) == 7, 1e39, X.astype("f8")),
+                y,
+            ),
+            "beyond float32's range",
+        ),
         (lambda X, y: (X[:, :, :, None], y), "3D"),
         (lambda X, y: (X[:, :, :3], y), "at least 4"),
         (lambda X, y: (X, np.zeros(len(y))), "1 class"),
         (lambda X, y: (X[:0], y[:0]), "empty"),
         (lambda X, y: (X, y[:-1]), "must match"),
     ],
-    ids=["nan", "inf", "ndim", "too-short", "one-class", "empty", "length-mismatch"],
+    ids=[
+        "nan",
+        "inf",
+        "beyond-float32",
+        "ndim",
+        "too-short",
+        "one-class",
+        "empty",
+        "length-mismatch",
+    ],
 )
 def test_bad_training_input_is_explained(toy_windows, mutate, match):
     X, y = mutate(*toy_windows)
@@ -247,6 +340,11 @@ def test_bad_training_input_is_explained(toy_windows, mutate, match):
     [
         ({"class_weight": "inverse"}, "class_weight"),
         ({"reduction": "max"}, "reduction"),
+        ({"pool_sizes": (0, 2)}, "pool_sizes must hold integers >= 1"),
+        ({"pool_sizes": (2.5, 2)}, "2.5 is not an integer"),
+        ({"conv_channels": (0, 16)}, "conv_channels must hold integers >= 1"),
+        ({"device": "meta"}, "device='meta' holds shapes but no values"),
+        ({"device": "gpu"}, "device='gpu' is not a torch device"),
     ],
 )
 def test_bad_parameters_are_explained(toy_windows, params, match):
@@ -264,3 +362,46 @@ def test_predict_input_must_match_fit(toy_windows):
         clf.predict(X[:, :, :8])
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(np.full_like(X[:2], np.nan))
+
+
+@pytest.mark.parametrize("first", ["sit", "walk"], ids=["int-first", "str-first"])
+def test_mixed_str_and_int_labels_are_explained(toy_windows, first):
+    X, y = toy_windows
+    y = np.array([1 if label == first else label for label in y], dtype=object)
+    with pytest.raises(TypeError, match="y mixes labels of types int, str"):
+        MicroBiClassifier(max_epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_diverged_fit_raises_and_leaves_the_estimator_unfitted(
+    toy_windows, early_stopping
+):
+    """lr=1e10 without clipping: NaN weights; fit must not report success."""
+    X, y = toy_windows
+    clf = MicroBiClassifier(
+        lr=1e10, gradient_clip=None, early_stopping=early_stopping, **FAST
+    )
+    with pytest.raises(FloatingPointError, match="Training diverged.*lr.*1e\\+10"):
+        clf.fit(X, y)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_a_failed_refit_does_not_keep_the_previous_model(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="1 class"):
+        clf.fit(X, np.zeros(len(y)))
+    clf.set_params(lr=1e10, gradient_clip=None, **FAST)
+    with pytest.raises(FloatingPointError):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_") and not hasattr(clf, "classes_")
+
+
+def test_non_finite_outputs_at_predict_are_explained(toy_windows):
+    X, y = toy_windows
+    clf = MicroBiClassifier(max_epochs=1).fit(X, y)
+    huge = X[:3].copy()
+    huge[1] = 3e38  # finite float32, but the network overflows on it
+    with pytest.raises(ValueError, match="NaN or infinite for 1 of 3 windows.*1"):
+        clf.predict(huge)

@@ -1,8 +1,15 @@
 """scikit-learn's estimator checks over every public estimator."""
 
+import numpy as np
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmicrobi import MicroBiClassifier
+from skmicrobi import (
+    Int8Quantizer,
+    MicroBiClassifier,
+    SlidingWindowTransformer,
+    StreamingPredictor,
+)
 
 
 @parametrize_with_checks(
@@ -17,3 +24,45 @@ from skmicrobi import MicroBiClassifier
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+# -- one input, one error ---------------------------------------------------------
+
+
+def _fit_classifier(X):
+    MicroBiClassifier(max_epochs=1).fit(X, np.arange(len(X)) % 2)
+
+
+def _fit_windows(X):
+    SlidingWindowTransformer(2, 1).fit(X)
+
+
+def _fit_quantizer(X):
+    Int8Quantizer(MicroBiClassifier(max_epochs=1)).fit(X, np.arange(len(X)) % 2)
+
+
+def _stream(X):
+    clf = MicroBiClassifier(max_epochs=1, pool_sizes=(1, 1), early_stopping=False)
+    clf.fit(np.zeros((2, 2, 4)), [0, 1])
+    StreamingPredictor(clf, window_length=4, stride=1).update(X[0])
+
+
+_READERS = [_fit_classifier, _fit_windows, _fit_quantizer, _stream]
+
+
+@pytest.mark.parametrize("read", _READERS)
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        (np.full((4, 2, 8), "a"), ValueError, "real numbers, got dtype <U1"),
+        (np.zeros((4, 2, 8), dtype=complex), ValueError, "Complex data not supported"),
+        (np.full((4, 2, 8), {}, dtype=object), TypeError, "argument must be a string"),
+        (np.full((4, 2, 8), np.nan), ValueError, "NaN"),
+    ],
+    ids=["strings", "complex", "objects", "nan"],
+)
+def test_one_input_gets_one_error_everywhere(read, X, error, match):
+    # Windows, recordings and stream chunks go through one validator
+    # (skmicrobi._validation), so the same bad values raise the same error.
+    with pytest.raises(error, match=match):
+        read(X)

@@ -80,6 +80,13 @@ def test_input_standardisation_buffers_apply_first():
         ({"reduction": "max"}, "reduction"),
         ({"conv_channels": (16, 16), "pool_sizes": (2,)}, "same length"),
         ({"kernel_size": 4}, "odd"),
+        ({"pool_sizes": (0, 2)}, "pool_sizes must hold integers >= 1"),
+        ({"pool_sizes": (-2, 2)}, "pool_sizes must hold integers >= 1"),
+        ({"pool_sizes": (2.5, 2)}, "2.5 is not an integer"),
+        ({"conv_channels": (0, 16)}, "conv_channels must hold integers >= 1"),
+        ({"conv_channels": (), "pool_sizes": ()}, "one entry per convolution"),
+        ({"lstm_hidden": 0}, "lstm_hidden must be an integer >= 1"),
+        ({"kernel_size": 3.0}, "kernel_size must be an integer"),
     ],
 )
 def test_bad_arguments_are_explained(kwargs, match):

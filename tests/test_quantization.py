@@ -132,9 +132,7 @@ def test_predict_in_batches_matches_the_engine_and_warns_once(
         scores = quantizer.decision_function(X)
     saturation = [w for w in caught if w.category is InputSaturationWarning]
     assert len(saturation) == 1 and "2 of 6000 input values" in str(saturation[0])
-    np.testing.assert_array_equal(
-        scores, whole * quantizer.integer_model_.logit_scale
-    )
+    np.testing.assert_array_equal(scores, whole * quantizer.integer_model_.logit_scale)
 
 
 def test_binary_decision_function_is_one_score_per_window(small):
@@ -293,15 +291,10 @@ class _LinearNet(torch.nn.Module):
         return self.linear(x.mean(dim=2))
 
 
-class _LinearClassifier(MicroBiClassifier):
-    def _build_module(self, n_channels, n_classes):
-        return _LinearNet(n_channels, n_classes)
-
-
 def test_classifier_training_another_network(small):
     X, y = small
     with pytest.raises(TypeError, match="trained a _LinearNet"):
-        Int8Quantizer(_LinearClassifier(**TINY)).fit(X, y)
+        Int8Quantizer(MicroBiClassifier(module=_LinearNet, **TINY)).fit(X, y)
 
 
 def test_calibration_data_with_nan(small, trained):
@@ -357,3 +350,44 @@ def test_per_channel_input_scale_of_the_wrong_length(trained, basic_motions):
         Int8Quantizer(FrozenEstimator(trained), input_scale=[1.0, 2.0]).fit(
             X_train, y_train
         )
+
+
+@pytest.fixture(scope="module")
+def small_frozen(small):
+    X, y = small
+    return FrozenEstimator(MicroBiClassifier(**TINY).fit(X, y))
+
+
+def test_input_scale_that_saturates_calibration_warns(small, small_frozen):
+    """input_scale=1e-6 clamps nearly every calibration value: say so in fit."""
+    X, y = small
+    match = (
+        r"of 4608 calibration input values, in 48 of 48 windows.*saturate.*"
+        r"INT8 macro-F1 is .*Pass input_scale >= max\|x\| / 32767"
+    )
+    with pytest.warns(InputSaturationWarning, match=match) as record:
+        q = Int8Quantizer(
+            small_frozen, input_scale=1e-6
+        ).fit(X, y)
+    assert record[0].filename == __file__  # points at the user's call
+    assert q.calibration_scores_["n_saturated"] > 0.9 * X.size
+
+
+def test_input_scale_coarser_than_the_data_names_the_input_scale(small, small_frozen):
+    X, y = small
+    with pytest.raises(ValueError, match=r"input_scale=1000000.0 is coarser than"):
+        Int8Quantizer(small_frozen, input_scale=1e6).fit(
+            X, y
+        )
+
+
+def test_a_network_with_nan_weights_is_refused(small):
+    """A frozen classifier whose weights are NaN: no integer model of garbage."""
+    X, y = small
+    clf = MicroBiClassifier(**TINY).fit(X, y)
+    with torch.no_grad():
+        clf.module_.lstm.weight_hh_l0[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN or infinite lstm.weight_hh_l0"):
+        Int8Quantizer(FrozenEstimator(clf)).fit(X, y)
+    with pytest.raises(ValueError, match="lstm.weight_hh_l0 is NaN or infinite"):
+        clf.predict(X[:2])

@@ -106,6 +106,8 @@ def test_window_level_estimator_needs_window_length(fitted_pipeline):
         StreamingPredictor(clf)
     with pytest.raises(ValueError, match="stride must be an integer >= 1"):
         StreamingPredictor(clf, 40, 0)
+    with pytest.raises(ValueError, match="window_length must be an integer >= 1"):
+        StreamingPredictor(clf, True, 15)  # not 1
     with pytest.raises(ValueError, match="window_length=50 differs.*40"):
         StreamingPredictor(fitted_pipeline, window_length=50)
     with pytest.raises(ValueError, match="no method 'transform'"):
@@ -120,7 +122,7 @@ def test_bad_chunks(fitted_pipeline):
         predictor.update(np.zeros(2))
     with pytest.raises(ValueError, match="NaN"):
         predictor.update(np.array([[0.0, np.nan], [0.0, 0.0]]))
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(ValueError, match="real numbers"):
         predictor.update(np.array([["a"], ["b"]]))
     # a rejected chunk leaves the stream as it was
     assert predictor.n_samples_seen_ == 0
@@ -131,3 +133,47 @@ def test_unfitted_estimator_is_refused():
 
     with pytest.raises(NotFittedError):
         StreamingPredictor(LogisticRegression(), 40, 20)
+
+
+def fails_once():
+    """A fitted transformer of windows whose first call raises (a transient fault)."""
+    calls = []
+
+    def transform(windows):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("transient")
+        return flatten(windows)
+
+    return FunctionTransformer(transform).fit(np.zeros((1, 1)))
+
+
+def test_a_failed_predict_loses_no_window():
+    """If the estimator raises, the stream is unchanged; a retry gives every window."""
+    stream = np.random.default_rng(2).normal(size=(2, 200))
+    predictor = StreamingPredictor(fails_once(), 40, 15, method="transform")
+    outputs = [predictor.update(stream[:, :30])]
+    with pytest.raises(RuntimeError, match="transient"):
+        predictor.update(stream[:, 30:120])
+    assert predictor.n_samples_seen_ == 30 and predictor.n_windows_ == 0
+    outputs += [predictor.update(stream[:, 30:120]), predictor.update(stream[:, 120:])]
+    batch = SlidingWindowTransformer(40, 15).fit_transform([stream])
+    streamed = np.concatenate([o for o in outputs if len(o)])
+    np.testing.assert_array_equal(streamed, flatten(batch))
+
+
+def test_values_beyond_float32_are_refused_and_lose_no_window(fitted_pipeline):
+    """A finite float64 1e39 would be inf in the float32 buffer: refuse the chunk."""
+    rng = np.random.default_rng(3)
+    stream = rng.normal(size=(2, 200))
+    chunks = [stream[:, i : i + 20] for i in range(0, 200, 20)]
+    predictor = StreamingPredictor(fitted_pipeline)
+    outputs = [predictor.update(c) for c in chunks[:4]]
+    bad = chunks[4].copy()
+    bad[1, 3] = 1e39
+    with pytest.raises(ValueError, match="beyond float32's range.*1e\\+39"):
+        predictor.update(bad)
+    outputs += [predictor.update(c) for c in chunks[4:]]
+    streamed = np.concatenate(outputs)
+    assert len(streamed) == (200 - 40) // 15 + 1 == 11
+    np.testing.assert_array_equal(streamed, fitted_pipeline.predict([stream]))

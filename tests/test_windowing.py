@@ -229,6 +229,32 @@ def test_sktime_panels_give_the_same_windows(mtype, equal):
         np.testing.assert_array_equal(win.fit_transform(np.stack(recordings)), expected)
 
 
+def test_unsorted_multiindex_panel_is_sorted_within_instances():
+    """Rows out of time order: sorted by time; instances keep their order (and y)."""
+    idx = pd.MultiIndex.from_product([["b", "a"], range(6)], names=["id", "t"])
+    panel = pd.DataFrame({"c0": np.arange(12.0), "c1": -np.arange(12.0)}, index=idx)
+    rng = np.random.default_rng(0)
+    shuffled = panel.iloc[np.concatenate([rng.permutation(6), 6 + rng.permutation(6)])]
+    win = SlidingWindowTransformer(3, 3)
+    expected = win.fit_transform(panel)
+    np.testing.assert_array_equal(win.fit_transform(shuffled), expected)
+    assert expected[0, 0, 0] == 0.0  # instance "b", the first given, comes first
+    duplicated = pd.concat([panel, panel.iloc[[4]]])
+    with pytest.raises(ValueError, match=r"repeats an earlier one, e.g. \('b', 4\)"):
+        win.fit_transform(duplicated)
+
+
+def test_float64_beyond_float32_is_refused_not_made_infinite():
+    recordings = [np.zeros((2, 10)), np.zeros((2, 20))]
+    recordings[1][0, 3] = -1e39
+    match = r"beyond float32's range.*-1e\+39 \(first in recording 1\)"
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError, match=match):
+            SlidingWindowTransformer(4, 2).fit_transform(recordings)
+    assert [w for w in record if issubclass(w.category, RuntimeWarning)] == []
+
+
 def test_two_d_array_is_one_channel_and_1d_recording_too():
     win = SlidingWindowTransformer(4, 2)
     assert win.fit_transform(np.zeros((3, 8))).shape == (9, 1, 4)
@@ -306,11 +332,11 @@ def test_mixed_label_types():
 def test_nan_in_a_stream(bad):
     recordings = [np.zeros((2, 10)), np.zeros((2, 20))]
     recordings[1][1, 7] = bad
-    with pytest.raises(ValueError, match="Recording 1 of X contains NaN"):
+    with pytest.raises(ValueError, match=r"X contains NaN.*\(first in recording 1\)"):
         SlidingWindowTransformer(4, 2).fit(recordings)
     panel = np.zeros((3, 2, 10))
     panel[2, 0, 0] = bad
-    with pytest.raises(ValueError, match="Recording 2 of X contains NaN"):
+    with pytest.raises(ValueError, match=r"X contains NaN.*\(first in recording 2\)"):
         SlidingWindowTransformer(4, 2).fit(panel)
 
 
@@ -342,7 +368,7 @@ def test_channels_must_agree():
 
 
 def test_not_recordings():
-    with pytest.raises(TypeError, match="real numbers"):
+    with pytest.raises(ValueError, match="real numbers, got dtype <U1"):
         SlidingWindowTransformer(4, 2).fit([np.array([["a", "b"]])])
     with pytest.raises(TypeError, match="neither recordings nor an sktime Panel"):
         SlidingWindowTransformer(4, 2).fit(pd.DataFrame({"a": ["x", "y"]}))

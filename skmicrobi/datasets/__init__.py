@@ -7,7 +7,13 @@ paper's train and test windows. Archives are looked for in ``data_home`` (see
 :func:`get_data_home`) and downloaded when missing.
 """
 
-from skmicrobi.datasets._fetch import ArchiveNotFoundError, ChecksumError, get_data_home
+from skmicrobi.datasets._fetch import (
+    ArchiveNotFoundError,
+    ChecksumError,
+    CorruptArchiveError,
+    download_progress,
+    get_data_home,
+)
 from skmicrobi.datasets.benchmark import benchmark_names, load_benchmark
 from skmicrobi.datasets.daphnet import load_daphnet
 from skmicrobi.datasets.hapt import load_hapt
@@ -22,7 +28,9 @@ from skmicrobi.datasets.wisdm import load_wisdm
 __all__ = [
     "ArchiveNotFoundError",
     "ChecksumError",
+    "CorruptArchiveError",
     "benchmark_names",
+    "download_progress",
     "get_data_home",
     "load_benchmark",
     "load_daphnet",

@@ -26,10 +26,43 @@ def read_table(
     ``NaN`` (any case) is read as missing. pandas' C parser is used: several
     times faster than ``np.loadtxt`` on the larger archives.
     """
-    frame = pd.read_csv(
-        path, sep=sep, header=None, usecols=usecols, dtype=np.float64, engine="c"
-    )
+    try:
+        frame = pd.read_csv(
+            path, sep=sep, header=None, usecols=usecols, dtype=np.float64, engine="c"
+        )
+    except ValueError as exc:  # pandas' parser errors, bad numbers, bad bytes
+        raise damaged_file(path, exc) from exc
     return frame.to_numpy(dtype=np.float64)
+
+
+def read_mat(path: str | os.PathLike) -> dict:
+    """Read a MATLAB file; a damaged one raises an error that names it."""
+    import zlib
+
+    from scipy import io as sio
+
+    try:
+        return sio.loadmat(path)
+    except PermissionError:
+        raise
+    except (
+        ValueError,
+        TypeError,
+        EOFError,
+        OSError,  # a truncated file ends scipy's stream reader with OSError
+        zlib.error,
+        sio.matlab.MatReadError,
+    ) as exc:
+        raise damaged_file(path, exc) from exc
+
+
+def damaged_file(path: str | os.PathLike, exc: BaseException) -> ValueError:
+    """The error for a dataset file that cannot be parsed: which file, what to do."""
+    return ValueError(
+        f"{path} could not be read ({type(exc).__name__}: {exc}). The dataset "
+        "folder looks damaged or incomplete; delete it and call the loader again "
+        "to download and unpack a fresh copy."
+    )
 
 
 def interpolate_missing(x: np.ndarray) -> np.ndarray:

@@ -20,7 +20,10 @@ ARCHIVE = RemoteArchive(
     name="Daphnet Freezing of Gait",
     url="https://archive.ics.uci.edu/static/public/245/daphnet+freezing+of+gait.zip",
     filename="daphnet.zip",
-    sha256=None,  # not pinned: UCI publishes none, and no network here
+    # Not pinned: UCI publishes none, and no network here to compute
+    # one. The download is still checked to be a complete archive before it
+    # is kept (zip CRCs, or a full tar read).
+    sha256=None,
     folder="dataset_fog_release",
     marker="dataset/S01R01.txt",
 )

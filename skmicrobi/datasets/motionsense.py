@@ -17,7 +17,10 @@ ARCHIVE = RemoteArchive(
     url="https://github.com/mmalekzadeh/motion-sense/raw/master/data/"
     "A_DeviceMotion_data.zip",
     filename="A_DeviceMotion_data.zip",
-    sha256=None,  # not pinned: no published checksum, and no network here
+    # Not pinned: no checksum is published, and no network here to compute
+    # one. The download is still checked to be a complete archive before it
+    # is kept (zip CRCs, or a full tar read).
+    sha256=None,
     folder="A_DeviceMotion_data",
     marker="dws_1/sub_1.csv",
 )

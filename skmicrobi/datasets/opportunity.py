@@ -23,7 +23,10 @@ ARCHIVE = RemoteArchive(
     url="https://archive.ics.uci.edu/static/public/226/"
     "opportunity+activity+recognition.zip",
     filename="opportunity.zip",
-    sha256=None,  # not pinned: UCI publishes none, and no network here
+    # Not pinned: UCI publishes none, and no network here to compute
+    # one. The download is still checked to be a complete archive before it
+    # is kept (zip CRCs, or a full tar read).
+    sha256=None,
     folder="OpportunityUCIDataset",
     marker="dataset/column_names.txt",
 )

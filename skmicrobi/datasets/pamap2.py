@@ -22,7 +22,10 @@ ARCHIVE = RemoteArchive(
     url="https://archive.ics.uci.edu/static/public/231/"
     "pamap2+physical+activity+monitoring.zip",
     filename="pamap2.zip",
-    sha256=None,  # not pinned: UCI publishes none, and no network here
+    # Not pinned: UCI publishes none, and no network here to compute
+    # one. The download is still checked to be a complete archive before it
+    # is kept (zip CRCs, or a full tar read).
+    sha256=None,
     folder="PAMAP2_Dataset",
     marker="Protocol/subject101.dat",
 )

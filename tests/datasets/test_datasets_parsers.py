@@ -221,3 +221,20 @@ def test_motionsense_recordings_and_columns(motionsense_home):
     assert list(b.trials[:3]) == [1, 1, 1] and list(b.groups[:3]) == [1, 2, 5]
     assert set(np.unique(np.concatenate(b.target))) == {0, 2, 4}  # dws, wlk, sit
     assert all(len(np.unique(y)) == 1 for y in b.target)
+
+
+def test_damaged_text_file_is_named(hapt_home):
+    """A truncated or garbled file in an unpacked folder: which file, what to do."""
+    path = next((hapt_home / "HAPT" / "RawData").glob("acc_exp*.txt"))
+    path.write_bytes(path.read_bytes()[:200] + b"\xff\xfe garbage 1.0.0\n")
+    with pytest.raises(ValueError, match="could not be read") as excinfo:
+        load_hapt(data_home=hapt_home)
+    assert str(path) in str(excinfo.value) and "delete it" in str(excinfo.value)
+
+
+def test_damaged_mat_file_is_named(skoda_home):
+    path = skoda_home / "SkodaMiniCP_2015_08" / "right_classall_clean.mat"
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(ValueError, match="could not be read") as excinfo:
+        load_skoda(data_home=skoda_home)
+    assert str(path) in str(excinfo.value)
