@@ -140,7 +140,10 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         validation split. Two fits with the same integer give identical
         predictions on CPU.
     verbose : int, default=0
-        0 is silent; 1 prints skorch's per-epoch table.
+        0 is silent; 1 reports each epoch on stderr (epoch, training loss,
+        validation loss and accuracy when early stopping holds data out, time
+        left; see :class:`skmicrobi.progress.ProgressLog`); 2 also prints
+        skorch's per-epoch table.
 
     Attributes
     ----------
@@ -463,6 +466,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         from skorch import NeuralNetClassifier
         from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
+        from skmicrobi.progress import ProgressLog
+
+        progress = ProgressLog() if self.verbose else None
         callbacks: list = []
         if self.lr_schedule == "cosine":
             callbacks.append(
@@ -490,11 +496,13 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                         monitor="valid_loss",
                         patience=self.patience,
                         load_best=True,
-                        sink=print if self.verbose else _silent,
+                        sink=progress.message if progress else _silent,
                     ),
                 )
             )
         callbacks.extend(copy.deepcopy(self.callbacks or []))
+        if progress is not None:
+            callbacks.append(("progress_log", progress))
         optimizer = (
             _OPTIMIZERS[self.optimizer]
             if isinstance(self.optimizer, str)
@@ -521,7 +529,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             callbacks=callbacks,
             classes=np.arange(len(self.classes_)),
             device=self.device,
-            verbose=self.verbose,
+            verbose=max(0, self.verbose - 1),  # 2: skorch's table too
             **params,
         )
 
