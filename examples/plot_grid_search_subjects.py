@@ -20,9 +20,11 @@ The data are HAPT's raw 50 Hz smartphone recordings of eight volunteers (from
 the shared data folder, see :func:`~skmicrobi.datasets.load_hapt`). Where that
 folder is absent, the example says so and runs on BasicMotions (bundled with
 sktime) with made-up subjects instead, so that the code still runs.
-To keep the search short, each fit trains 5 epochs only (the whole script:
-230 s, 130 s of CPU, on HAPT on a two-core machine shared with other jobs,
-``time python examples/plot_grid_search_subjects.py``).
+To keep the search short, each fit trains 5 epochs only. On HAPT, on a
+two-core machine shared with other jobs, the whole example took 15 s in the
+documentation build (one torch thread) but 230 s run alone with torch's
+default of two threads (``time python examples/plot_grid_search_subjects.py``):
+small networks train fastest on one thread, ``n_threads=1``.
 """
 
 # %%

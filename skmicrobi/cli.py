@@ -44,6 +44,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: the demo trains for a fixed number of epochs on all of them, in small batches.
 DEMO_BATCH_SIZE = 8
 DEMO_EPOCHS = 80
+#: One torch thread: batches of 8 through 10,000 weights gain nothing from more,
+#: and on a busy two-core machine two threads made the demo's fit 9x slower
+#: (30.5 s against 3.4 s, ``OMP_NUM_THREADS=1`` and ``=2 skmicrobi demo``).
+DEMO_THREADS = 1
 
 
 def _load_basic_motions() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -141,6 +145,7 @@ def demo(
         max_epochs=epochs,
         batch_size=DEMO_BATCH_SIZE,
         early_stopping=False,
+        n_threads=DEMO_THREADS,
         random_state=seed,
         verbose=int(progress),
     )
