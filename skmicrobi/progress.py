@@ -29,14 +29,19 @@ def format_duration(seconds: float) -> str:
     Returns
     -------
     str
-        The duration, rounded to whole seconds.
+        The duration, rounded to whole seconds; ``"<1 s"`` below half a second
+        (but above zero).
 
     Examples
     --------
     >>> from skmicrobi.progress import format_duration
     >>> format_duration(42.4), format_duration(185), format_duration(3725)
     ('42 s', '3:05', '1:02:05')
+    >>> format_duration(0.2), format_duration(0)
+    ('<1 s', '0 s')
     """
+    if 0 < seconds < 0.5:
+        return "<1 s"
     total = max(0, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)

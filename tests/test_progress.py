@@ -70,5 +70,6 @@ def test_a_terminal_gets_one_line_rewritten_in_place(data):
 
 def test_format_duration():
     assert format_duration(-1) == "0 s"
+    assert format_duration(0.03) == "<1 s"  # not "0 s left" with work to do
     assert format_duration(59.6) == "1:00"
     assert format_duration(7322) == "2:02:02"
