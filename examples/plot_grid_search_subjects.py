@@ -20,7 +20,11 @@ The data are HAPT's raw 50 Hz smartphone recordings of eight volunteers (from
 the shared data folder, see :func:`~skmicrobi.datasets.load_hapt`). Where that
 folder is absent, the example says so and runs on BasicMotions (bundled with
 sktime) with made-up subjects instead, so that the code still runs.
-To stay under a minute on two CPU cores, each fit trains 5 epochs only.
+To keep the search short, each fit trains 5 epochs only. On HAPT, on a
+two-core machine shared with other jobs, the whole example took 15 s in the
+documentation build (one torch thread) but 230 s run alone with torch's
+default of two threads (``time python examples/plot_grid_search_subjects.py``):
+small networks train fastest on one thread, ``n_threads=1``.
 """
 
 # %%

@@ -141,7 +141,10 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         validation split. Two fits with the same integer give identical
         predictions on CPU.
     verbose : int, default=0
-        0 is silent; 1 prints skorch's per-epoch table.
+        0 is silent; 1 reports each epoch on stderr (epoch, training loss,
+        validation loss and accuracy when early stopping holds data out, time
+        left; see :class:`skmicrobi.progress.ProgressLog`); 2 also prints
+        skorch's per-epoch table.
     module : class or callable returning a torch.nn.Module, default=None
         The network to train. ``None`` is :class:`~skmicrobi.MicroBiConvLSTM`,
         built from the network parameters above. Otherwise ``fit`` calls
@@ -520,7 +523,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
 
         from skmicrobi._callbacks import StopOnDivergence
+        from skmicrobi.progress import ProgressLog
 
+        progress = ProgressLog() if self.verbose else None
         callbacks: list = [
             (
                 "divergence",
@@ -553,11 +558,13 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                         monitor="valid_loss",
                         patience=self.patience,
                         load_best=True,
-                        sink=print if self.verbose else _silent,
+                        sink=progress.message if progress else _silent,
                     ),
                 )
             )
         callbacks.extend(copy.deepcopy(self.callbacks or []))
+        if progress is not None:
+            callbacks.append(("progress_log", progress))
         optimizer = (
             _OPTIMIZERS[self.optimizer]
             if isinstance(self.optimizer, str)
@@ -584,7 +591,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             callbacks=callbacks,
             classes=np.arange(len(self.classes_)),
             device=self.device,
-            verbose=self.verbose,
+            verbose=max(0, self.verbose - 1),  # 2: skorch's table too
             **params,
         )
 

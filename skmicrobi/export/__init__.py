@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from skmicrobi._cnames import check_model_name
 from skmicrobi.int8.model import (
     ROW_MULTIPLE,
     IntegerMicroBi,
@@ -75,13 +76,11 @@ RUNTIME_FILES = (
 )
 #: ``MICROBI_RUNTIME_VERSION`` of the runtime files; a model's source checks it.
 RUNTIME_VERSION = 2
-_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _REDUCTIONS = {
     "final": "MB_REDUCE_FINAL",
     "last": "MB_REDUCE_LAST",
     "mean": "MB_REDUCE_MEAN",
 }
-_RUNTIME_NAMES = re.compile(r"(mb|microbi)(_|\Z)", re.IGNORECASE)
 
 
 # -- scratch memory ----------------------------------------------------------------
@@ -589,16 +588,7 @@ def export_c(
     ...     print(header.name, source.name, "float" in source.read_text())
     har.h har.c False
     """
-    if not isinstance(name, str) or not _IDENTIFIER.match(name) or "__" in name:
-        raise ValueError(
-            f"name must be a C identifier of letters, digits and single underscores "
-            f"that starts with a letter (C reserves _x and __), got {name!r}."
-        )
-    if _RUNTIME_NAMES.match(name):
-        raise ValueError(
-            f"name {name!r} would collide with the runtime's mb_/microbi names; "
-            "choose another."
-        )
+    check_model_name(name)
     model, classes = _integer_model(quantized)
     _check_runtime_limits(model)
     directory = Path(directory)
