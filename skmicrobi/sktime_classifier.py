@@ -18,33 +18,6 @@ from typing import Any
 import numpy as np
 from sktime.classification.base import BaseClassifier
 
-#: The constructor parameters, in order: those of MicroBiClassifier.
-_PARAMS = (
-    "conv_channels",
-    "kernel_size",
-    "pool_sizes",
-    "lstm_hidden",
-    "bidirectional",
-    "reduction",
-    "dropout",
-    "max_epochs",
-    "batch_size",
-    "lr",
-    "weight_decay",
-    "optimizer",
-    "lr_schedule",
-    "gradient_clip",
-    "class_weight",
-    "early_stopping",
-    "validation_fraction",
-    "patience",
-    "callbacks",
-    "device",
-    "n_threads",
-    "random_state",
-    "verbose",
-)
-
 
 class MicroBiSktimeClassifier(BaseClassifier):
     """MicroBi-ConvLSTM as an sktime classifier, delegating to MicroBiClassifier.
@@ -112,6 +85,11 @@ class MicroBiSktimeClassifier(BaseClassifier):
         on CPU.
     verbose : int, default=0
         0 is silent; 1 reports each epoch on stderr.
+    module : class or callable returning a torch.nn.Module, default=None
+        The network to train; None is :class:`~skmicrobi.MicroBiConvLSTM` (see
+        :class:`~skmicrobi.MicroBiClassifier`).
+    module_params : dict or None, default=None
+        Keyword arguments of ``module``.
 
     Attributes
     ----------
@@ -181,6 +159,8 @@ class MicroBiSktimeClassifier(BaseClassifier):
         n_threads: int | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
+        module: Any = None,
+        module_params: dict | None = None,
     ) -> None:
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
@@ -205,14 +185,16 @@ class MicroBiSktimeClassifier(BaseClassifier):
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.module = module
+        self.module_params = module_params
         super().__init__()
 
     def _fit(self, X: np.ndarray, y: np.ndarray) -> MicroBiSktimeClassifier:
         """Fit a MicroBiClassifier on ``X`` of shape (cases, channels, time)."""
         from skmicrobi.classifier import MicroBiClassifier
 
-        params = {name: getattr(self, name) for name in _PARAMS}
-        self.estimator_ = MicroBiClassifier(**params).fit(X, y)
+        # the same parameters, by name, as the test checks
+        self.estimator_ = MicroBiClassifier(**self.get_params(deep=False)).fit(X, y)
         return self
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
