@@ -40,6 +40,7 @@ static double elapsed_ns(struct timespec a, struct timespec b)
 int main(int argc, char **argv)
 {{
     static int16_t in[{up}_N_CHANNELS * {up}_N_TIMEPOINTS];
+    static int32_t scratch[({up}_SCRATCH_BYTES + 3) / 4];
     int32_t logits[{up}_N_CLASSES];
     volatile int32_t sink = 0;
     long calls, repeats, r, i;
@@ -48,13 +49,13 @@ int main(int argc, char **argv)
     repeats = atol(argv[2]);
     if (fread(in, sizeof(in[0]), sizeof(in) / sizeof(in[0]), stdin)
             != sizeof(in) / sizeof(in[0])) return 1;
-    for (i = 0; i < calls; ++i) {name}_predict(in, logits);  /* warm-up */
+    for (i = 0; i < calls; ++i) {name}_predict(in, logits, scratch);  /* warm-up */
     for (r = 0; r < repeats; ++r) {{
         struct timespec wa, wb, ca, cb;
         clock_gettime(CLOCK_MONOTONIC, &wa);
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ca);
         for (i = 0; i < calls; ++i) {{
-            {name}_predict(in, logits);
+            {name}_predict(in, logits, scratch);
             sink += logits[0];
         }}
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cb);
@@ -74,22 +75,22 @@ def c_latency_us(
 
     ``model`` is an integer model or a fitted Int8Quantizer (anything
     :func:`~skmicrobi.export_c` takes), ``window`` one int16 input window;
-    ``portable=True`` compiles the plain C path (``HAR_PORTABLE``) instead of the
-    SSE2 kernels. Without a C compiler, returns only a ``note``.
+    ``portable=True`` compiles the plain C kernels (``MICROBI_PORTABLE``) instead
+    of the SSE2 ones. Without a C compiler, returns only a ``note``.
     """
     compiler = find_compiler()
     if compiler is None:
         return {"note": "no C compiler (cc or $CC) found"}
     flags = [f for f in DEFAULT_CFLAGS if not f.startswith("-O")] + [opt]
     if portable:
-        flags.append("-DHAR_PORTABLE")
+        flags.append("-DMICROBI_PORTABLE")
     with tempfile.TemporaryDirectory() as tmp:
-        _, source = export_c(model, tmp, name="har")
+        sources = [str(p) for p in export_c(model, tmp, name="har") if p.suffix == ".c"]
         timer = Path(tmp) / "timer.c"
         timer.write_text(_TIMER.format(name="har", up="HAR"))
         exe = Path(tmp) / "timer"
         subprocess.run(
-            [compiler, *flags, "-I", tmp, str(timer), str(source), "-o", str(exe)],
+            [compiler, *flags, "-I", tmp, str(timer), *sources, "-o", str(exe)],
             check=True,
             capture_output=True,
         )

@@ -80,29 +80,117 @@ void mb_conv_dots(const mb_conv_t *s, const int16_t *ca, const int16_t *cb,
     }
 }
 
+/* Sigmoid (t all zeros) or tanh (t all ones) of eight Q3.12 values: the
+   lanes of mb_sigmoid and mb_tanh, with an eight-lane table lookup. */
+static __m128i mb_act8(__m128i x, __m128i t)
+{
+    const __m128i top = _mm_set1_epi16(-32768), k256 = _mm_set1_epi16(256);
+    const __m128i half = _mm_set1_epi32(128), zero = _mm_setzero_si128();
+    __m128i a, neg, f, base = zero, step = zero, s0, s1;
+    int32_t e;
+    x = _mm_adds_epi16(x, _mm_and_si128(x, t));   /* tanh: sat16(2 x) */
+    a = _mm_max_epi16(x, _mm_subs_epi16(zero, x)); /* min(|x|, 32767) */
+    neg = _mm_cmpgt_epi16(zero, x);
+    f = _mm_and_si128(a, _mm_set1_epi16(255));
+    a = _mm_srli_epi16(a, 8);
+    /* entry i: T[i] 2^16 + (T[i + 1] - T[i]) */
+#define MB_GATHER(k)                                          \
+    e = mb_sigmoid_table[_mm_extract_epi16(a, k)];            \
+    base = _mm_insert_epi16(base, e >> 16, k);                \
+    step = _mm_insert_epi16(step, e & 0xFFFF, k)
+    MB_GATHER(0);
+    MB_GATHER(1);
+    MB_GATHER(2);
+    MB_GATHER(3);
+    MB_GATHER(4);
+    MB_GATHER(5);
+    MB_GATHER(6);
+    MB_GATHER(7);
+#undef MB_GATHER
+    /* (T[i + 1] - T[i]) f + 256 T[i] + 128 >> 8 */
+    s0 = _mm_madd_epi16(_mm_unpacklo_epi16(step, base), _mm_unpacklo_epi16(f, k256));
+    s1 = _mm_madd_epi16(_mm_unpackhi_epi16(step, base), _mm_unpackhi_epi16(f, k256));
+    s0 = _mm_srai_epi32(_mm_add_epi32(s0, half), 8);
+    s1 = _mm_srai_epi32(_mm_add_epi32(s1, half), 8);
+    x = _mm_packs_epi32(s0, s1);
+    /* x < 0: 32768 - s, computed modulo 2^16 */
+    x = _mm_or_si128(_mm_and_si128(neg, _mm_xor_si128(_mm_sub_epi16(zero, x), top)),
+                     _mm_andnot_si128(neg, x));
+    x = _mm_add_epi16(x, _mm_and_si128(x, t));     /* tanh: 2 s - 32768 */
+    return _mm_xor_si128(x, _mm_and_si128(top, t));
+}
+
+/* The inputs v0 v2 v1 v3 of group n, twice: what PMADDWD meets the weights with */
+static inline __m128i mb_group(const int16_t *v, int32_t n)
+{
+    const __m128i g = MB_SHUFFLE(_mm_loadl_epi64((const __m128i *)(const void *)(v + n)));
+    return _mm_unpacklo_epi64(g, g);
+}
+
+/* Four rows' pre-activations sat16((bias + sum) m + half >> shift), as four
+   int16 in the low half: s01 holds rows 0, 1 in lanes 0-1, 2-3, s23 rows 2, 3.
+   int32 throughout (the bound is checked when the model is built); SSE2 has
+   no PMULLD, two PMULUDQ give the low halves of the products (m >= 0). */
+static inline __m128i mb_pre4(__m128i s01, __m128i s23, const int32_t *bias,
+                              const int16_t *m, __m128i half, __m128i shift)
+{
+    __m128i acc, mm, even, odd;
+    s01 = _mm_add_epi32(s01, _mm_srli_epi64(s01, 32)); /* rows 0, 1 in lanes 0, 2 */
+    s23 = _mm_add_epi32(s23, _mm_srli_epi64(s23, 32));
+    acc = _mm_unpacklo_epi64(_mm_shuffle_epi32(s01, _MM_SHUFFLE(3, 3, 2, 0)),
+                             _mm_shuffle_epi32(s23, _MM_SHUFFLE(3, 3, 2, 0)));
+    acc = _mm_add_epi32(acc, _mm_loadu_si128((const __m128i *)(const void *)bias));
+    mm = _mm_unpacklo_epi16(_mm_loadl_epi64((const __m128i *)(const void *)m),
+                            _mm_setzero_si128());
+    even = _mm_mul_epu32(acc, mm);
+    odd = _mm_mul_epu32(_mm_srli_epi64(acc, 32), _mm_srli_epi64(mm, 32));
+    acc = _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(0, 0, 2, 0)),
+                             _mm_shuffle_epi32(odd, _MM_SHUFFLE(0, 0, 2, 0)));
+    acc = _mm_sra_epi32(_mm_add_epi32(acc, half), shift);
+    return _mm_packs_epi32(acc, acc);
+}
+
 void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
                    int16_t *act)
 {
     const int32_t rows = 4 * m->hidden, grouped_rows = m->hidden / 8 * 32;
     const int32_t len = m->lstm_row_len, shift = d->shift;
+    const int32_t half = (int32_t)1 << (shift - 1);
     const int8_t *w = d->weight;
-    int32_t r, n, k, a;
+    /* the step's inputs shuffled once for every block (rows up to 256 inputs;
+       longer ones shuffle per block) */
+    __m128i xs[64];
+    const int32_t cached = len <= 4 * 64;
+    const __m128i half4 = _mm_set1_epi32(half), shift4 = _mm_cvtsi32_si128(shift);
+    int32_t r, n;
+    if (cached)
+        for (n = 0; n < len; n += 4) xs[n / 4] = mb_group(v, n);
     for (r = 0; r < rows; r += 4) {
         /* rows r, r + 1 in lanes 0-1, 2-3 of s01; rows r + 2, r + 3 in s23 */
         __m128i s01 = _mm_setzero_si128(), s23 = s01, wv, x;
         for (n = 0; n < len; n += 4, w += 16) {
             wv = mb_load(w);
-            /* v shuffled, its four inputs twice */
-            x = MB_SHUFFLE(_mm_loadl_epi64((const __m128i *)(const void *)(v + n)));
-            x = _mm_unpacklo_epi64(x, x);
+            x = cached ? xs[n / 4] : mb_group(v, n);
             s01 = _mm_add_epi32(s01, _mm_madd_epi16(MB_LO16(wv), x));
             s23 = _mm_add_epi32(s23, _mm_madd_epi16(MB_HI16(wv), x));
         }
-        for (k = 0; k < 4; k++) {
-            a = d->bias[r + k] + mb_lane(k < 2 ? s01 : s23, k & 1);
-            act[r + k] = (int16_t)mb_gate(a, d->multiplier[r + k], shift,
-                                          mb_gate_of(r + k, grouped_rows));
-        }
+        _mm_storel_epi64((__m128i *)(void *)(act + r),
+                         mb_pre4(s01, s23, d->bias + r, d->multiplier + r, half4,
+                                 shift4));
+    }
+    /* the activations: a gate of eight units in one vector, then i f g o of
+       each unit past the groups of eight */
+    for (r = 0; r < grouped_rows; r += 8) {
+        const __m128i t = ((r >> 3) & 3) == 2 ? _mm_set1_epi16(-1) : _mm_setzero_si128();
+        _mm_storeu_si128((__m128i *)(void *)(act + r),
+                         mb_act8(_mm_loadu_si128((const __m128i *)(const void *)(act + r)),
+                                 t));
+    }
+    for (; r < rows; r += 4) {
+        act[r] = (int16_t)mb_sigmoid(act[r]);
+        act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
+        act[r + 2] = (int16_t)mb_tanh(act[r + 2]);
+        act[r + 3] = (int16_t)mb_sigmoid(act[r + 3]);
     }
 }
 
