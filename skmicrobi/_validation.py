@@ -86,7 +86,9 @@ def _is_sktime_panel(X: Any) -> bool:
     """
     import pandas as pd
 
-    if isinstance(X, (list, tuple)):
+    if isinstance(X, (list, tuple)) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    ):
         return any(isinstance(x, pd.DataFrame) for x in X)
     if not isinstance(X, pd.DataFrame):
         return False
@@ -220,8 +222,8 @@ def check_recordings(
     Parameters
     ----------
     X : array-like, list of array-like or sktime Panel
-        A 3D array ``(n_recordings, n_channels, n_timepoints)``, a 2D array
-        ``(n_recordings, n_timepoints)`` (one channel), a list of 2D
+        A 3D array ``(n_recordings, n_channels, n_timepoints)``, a 2D array or
+        plain DataFrame ``(n_recordings, n_timepoints)`` (one channel), a list of 2D
         ``(n_channels, n_timepoints)`` arrays of any lengths (a 1D array in the
         list is one channel), or any sktime Panel mtype, equal length or not.
     name : str, default="X"
@@ -243,7 +245,7 @@ def check_recordings(
         channel counts, values that are not real numbers or NaN/infinite values,
         or has the wrong number of dimensions.
     TypeError
-        If ``X`` is sparse, a DataFrame that is not an sktime Panel, or holds
+        If ``X`` is sparse, neither array-like nor an sktime Panel, or holds
         objects that are not numbers.
 
     Examples
@@ -254,11 +256,10 @@ def check_recordings(
     >>> [r.shape for r in recordings], panel
     ([(3, 50), (3, 40)], None)
     """
-    import pandas as pd
-
     _check_not_sparse(X, name)
     panel = None
-    if not isinstance(X, (list, tuple, pd.DataFrame)) and hasattr(X, "__array__"):
+    sktime_panel = _is_sktime_panel(X)
+    if not (sktime_panel or isinstance(X, (list, tuple))) and hasattr(X, "__array__"):
         X = np.asarray(X)
         if X.dtype == object and X.ndim == 1:
             try:
@@ -267,7 +268,7 @@ def check_recordings(
                 pass  # ragged recordings in an object array: read one by one
         else:
             X = _as_real(X, name)
-    if isinstance(X, np.ndarray) and X.dtype != object:
+    if not sktime_panel and isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim == 2:
             X = X[:, np.newaxis, :]
         if X.ndim != 3:
@@ -279,9 +280,7 @@ def check_recordings(
                 "(n_channels, n_timepoints) array."
             )
         panel, recordings = X, list(X)
-    elif isinstance(X, (list, tuple, np.ndarray)) and not any(
-        isinstance(x, pd.DataFrame) for x in X
-    ):
+    elif not sktime_panel and isinstance(X, (list, tuple, np.ndarray)):
         recordings = [_as_recording(x, i, name) for i, x in enumerate(X)]
     else:
         from sktime.datatypes import convert_to
