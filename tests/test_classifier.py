@@ -159,7 +159,12 @@ def test_grid_search_in_parallel_without_thread_oversubscription(toy_windows):
         n_jobs=2,
         scoring="f1_macro",
     ).fit(X, y)
-    assert search.best_params_["lstm_hidden"] in (8, 16)
+    results = search.cv_results_
+    best = results["params"][int(np.argmax(results["mean_test_score"]))]
+    assert search.best_params_ == best
+    # the refitted network has the winning width and learning rate
+    assert search.best_estimator_.module_.lstm_hidden == best["lstm_hidden"]
+    assert search.best_estimator_.net_.lr == best["lr"]
     results = cross_validate(clf, X, y, cv=2, n_jobs=2, return_estimator=True)
     n_cores = joblib.cpu_count()
     for est in results["estimator"]:
