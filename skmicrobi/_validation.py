@@ -191,6 +191,7 @@ def check_panel(
             f"{type(X).__name__}."
         )
     X = _as_real(X, name)
+    given_shape = X.shape
     if X.ndim in (2, 3):
         n_features = X.shape[1]
     if X.ndim == 2:
@@ -202,16 +203,28 @@ def check_panel(
             f"{X.shape}. Reshape your data, e.g. X.reshape(1, -1) for one series."
         )
     if 0 in X.shape:
-        raise ValueError(
-            f"{name} is empty: {X.shape[2]} time point(s) in {X.shape[1]} channel(s) "
-            f"and {X.shape[0]} sample(s). Found array with 0 feature(s) "
-            f"(shape=({X.shape[0]}, 0)) while a minimum of 1 is required."
-            if X.shape[0] and 0 in X.shape[1:]
-            else f"{name} is empty (shape {X.shape}); pass at least one sample."
-        )
+        raise ValueError(_empty_message(name, given_shape))
     X = np.array(X, dtype=dtype, copy=True) if copy else X.astype(dtype, copy=False)
     _check_finite(X, name)
     return (X, int(n_features)) if return_n_features else X
+
+
+def _empty_message(name: str, shape: tuple[int, ...]) -> str:
+    """Why a panel of input ``shape`` (2D or 3D, as given) is empty."""
+    if shape[0] == 0:
+        return f"{name} is empty (shape {shape}); pass at least one sample."
+    if shape[1] == 0:
+        # n_features_in_ is shape[1] as given: time points in 2D, channels in 3D;
+        # the wording is scikit-learn's (check_array's) for the same case.
+        what = "time points" if len(shape) == 2 else "channels"
+        return (
+            f"{name} has no {what}: found array with 0 feature(s) (shape={shape}) "
+            "while a minimum of 1 is required."
+        )
+    return (
+        f"{name} has windows of 0 time points (shape {shape}); pass windows of at "
+        "least one time point."
+    )
 
 
 def check_recordings(

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
@@ -835,4 +835,4 @@ def _silent(*args, **kwargs) -> None:
     """Sink that drops skorch's messages when ``verbose=0``."""
 
 
-__all__ = ["MicroBiClassifier", "NotFittedError"]
+__all__ = ["MicroBiClassifier"]

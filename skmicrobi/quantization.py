@@ -158,7 +158,7 @@ from skmicrobi.int8.fixedpoint import (
     quantize_multiplier,
 )
 from skmicrobi.int8.model import ConvStage, IntegerMicroBi, LSTMDirection
-from skmicrobi.network import MicroBiConvLSTM
+from skmicrobi.network import MicroBiConvLSTM, count_parameters
 
 #: Windows per forward pass during calibration (bounds memory, not results).
 _CALIBRATION_BATCH = 256
@@ -791,9 +791,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         footprint["scratch_bytes"] = scratch_layout(model)["total"]
         footprint["input_bytes"] = 2 * model.n_channels * model.n_timepoints
         footprint["object_bytes"] = None
-        footprint["n_parameters"] = sum(
-            p.numel() for p in module.parameters() if p.requires_grad
-        )
+        footprint["n_parameters"] = count_parameters(module)
         if self.measure_object_size:
             tmp = tempfile.mkdtemp(prefix="skmicrobi_")
             try:

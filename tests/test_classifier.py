@@ -337,6 +337,20 @@ def test_bad_parameters_are_explained(toy_windows, params, match):
         MicroBiClassifier(max_epochs=1, **params).fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "shape, match",
+    [
+        ((0, 3, 16), r"X is empty \(shape \(0, 3, 16\)\)"),
+        ((12, 0), r"no time points: .*0 feature\(s\) \(shape=\(12, 0\)\)"),
+        ((12, 0, 16), r"no channels: .*0 feature\(s\) \(shape=\(12, 0, 16\)\)"),
+        ((12, 3, 0), r"windows of 0 time points \(shape \(12, 3, 0\)\)"),
+    ],
+)
+def test_empty_input_names_its_own_shape(shape, match):
+    with pytest.raises(ValueError, match=match):
+        MicroBiClassifier(max_epochs=1).fit(np.zeros(shape), np.arange(shape[0]) % 2)
+
+
 def test_predict_input_must_match_fit(toy_windows):
     X, y = toy_windows
     clf = MicroBiClassifier(max_epochs=1).fit(X, y)
