@@ -282,15 +282,26 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.module_params = module_params
 
     # -- the network ---------------------------------------------------------
-    def _build_module(self, n_channels: int, n_classes: int, n_timepoints: int):
+    def _check_module(self) -> None:
+        """Reject a ``module``/``module_params`` pair that ``fit`` cannot build."""
+        if self.module is None and self.module_params is not None:
+            raise ValueError(
+                "module_params configures a custom module, but module=None "
+                "trains MicroBiConvLSTM, whose parameters are the estimator's "
+                "own (conv_channels, ..., dropout). Set them instead."
+            )
+        if isinstance(self.module, nn.Module):
+            raise TypeError(
+                f"module is a {type(self.module).__name__} instance; pass its class "
+                "(or a function building it), which fit calls with the data's sizes: "
+                "module(n_channels=..., n_classes=..., **module_params)."
+            )
+
+    def _build_module(
+        self, n_channels: int, n_classes: int, n_timepoints: int
+    ) -> nn.Module:
         """The untrained network: ``module`` or MicroBiConvLSTM, for these sizes."""
         if self.module is None:
-            if self.module_params is not None:
-                raise ValueError(
-                    "module_params configures a custom module, but module=None "
-                    "trains MicroBiConvLSTM, whose parameters are the estimator's "
-                    "own (conv_channels, ..., dropout). Set them instead."
-                )
             return MicroBiConvLSTM(
                 n_channels=n_channels,
                 n_classes=n_classes,
@@ -301,12 +312,6 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                 bidirectional=self.bidirectional,
                 dropout=self.dropout,
                 reduction=self.reduction,
-            )
-        if isinstance(self.module, nn.Module):
-            raise TypeError(
-                f"module is a {type(self.module).__name__} instance; pass its class "
-                "(or a function building it), which fit calls with the data's sizes: "
-                "module(n_channels=..., n_classes=..., **module_params)."
             )
         sizes = {"n_channels": n_channels, "n_classes": n_classes}
         if _takes(self.module, "n_timepoints"):
@@ -342,6 +347,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self : MicroBiClassifier
             The fitted estimator.
         """
+        self._check_module()
         X, n_features = check_panel(X, return_n_features=True)
         if y is None:
             raise ValueError(
