@@ -11,7 +11,8 @@ What each name is for:
   with scikit-learn's own messages (every estimator);
 * ``HasMethods``, ``Interval``, ``Options``, ``StrOptions``: the constraint types of
   ``_parameter_constraints`` (every estimator);
-* ``_fit_transform_one``, ``_final_estimator_has``, ``_name_estimators``,
+* ``_fit_transform_one_with_callbacks``, ``_final_estimator_has``,
+  ``_name_estimators``,
   ``_print_elapsed_time``, ``_routing_enabled``, :func:`init_callback_context`:
   the internals of scikit-learn's ``Pipeline`` that
   :class:`~skmicrobi.WindowPipeline` follows (its ``fit`` is scikit-learn's with
@@ -23,7 +24,11 @@ from __future__ import annotations
 from typing import Any
 
 from sklearn.base import _fit_context
-from sklearn.pipeline import _final_estimator_has, _fit_transform_one, _name_estimators
+from sklearn.pipeline import (
+    _final_estimator_has,
+    _fit_transform_one_with_callbacks,
+    _name_estimators,
+)
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils._user_interface import _print_elapsed_time
 from sklearn.utils.metadata_routing import _routing_enabled
@@ -57,7 +62,7 @@ __all__ = [
     "StrOptions",
     "_final_estimator_has",
     "_fit_context",
-    "_fit_transform_one",
+    "_fit_transform_one_with_callbacks",
     "_name_estimators",
     "_print_elapsed_time",
     "_routing_enabled",

@@ -89,7 +89,9 @@ def _is_sktime_panel(X: Any) -> bool:
     """
     import pandas as pd
 
-    if isinstance(X, (list, tuple)):
+    if isinstance(X, (list, tuple)) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    ):
         return any(isinstance(x, pd.DataFrame) for x in X)
     if not isinstance(X, pd.DataFrame):
         return False
@@ -245,6 +247,7 @@ def check_panel(
             f"{type(X).__name__}."
         )
     X = _as_real(X, name)
+    given_shape = X.shape
     if X.ndim in (2, 3):
         n_features = X.shape[1]
     if X.ndim == 2:
@@ -256,13 +259,7 @@ def check_panel(
             f"{X.shape}. Reshape your data, e.g. X.reshape(1, -1) for one series."
         )
     if 0 in X.shape:
-        raise ValueError(
-            f"{name} is empty: {X.shape[2]} time point(s) in {X.shape[1]} channel(s) "
-            f"and {X.shape[0]} sample(s). Found array with 0 feature(s) "
-            f"(shape=({X.shape[0]}, 0)) while a minimum of 1 is required."
-            if X.shape[0] and 0 in X.shape[1:]
-            else f"{name} is empty (shape {X.shape}); pass at least one sample."
-        )
+        raise ValueError(_empty_message(name, given_shape))
     narrowing = X.dtype.kind == "f" and X.dtype.itemsize > np.dtype(dtype).itemsize
     if narrowing:  # before the cast, which would turn 1e39 into inf
         _check_finite(X, name, fits=np.dtype(dtype))
@@ -270,6 +267,24 @@ def check_panel(
     if not narrowing:
         _check_finite(X, name)
     return (X, int(n_features)) if return_n_features else X
+
+
+def _empty_message(name: str, shape: tuple[int, ...]) -> str:
+    """Why a panel of input ``shape`` (2D or 3D, as given) is empty."""
+    if shape[0] == 0:
+        return f"{name} is empty (shape {shape}); pass at least one sample."
+    if shape[1] == 0:
+        # n_features_in_ is shape[1] as given: time points in 2D, channels in 3D;
+        # the wording is scikit-learn's (check_array's) for the same case.
+        what = "time points" if len(shape) == 2 else "channels"
+        return (
+            f"{name} has no {what}: found array with 0 feature(s) (shape={shape}) "
+            "while a minimum of 1 is required."
+        )
+    return (
+        f"{name} has windows of 0 time points (shape {shape}); pass windows of at "
+        "least one time point."
+    )
 
 
 def check_recordings(
@@ -280,8 +295,8 @@ def check_recordings(
     Parameters
     ----------
     X : array-like, list of array-like or sktime Panel
-        A 3D array ``(n_recordings, n_channels, n_timepoints)``, a 2D array
-        ``(n_recordings, n_timepoints)`` (one channel), a list of 2D
+        A 3D array ``(n_recordings, n_channels, n_timepoints)``, a 2D array or
+        plain DataFrame ``(n_recordings, n_timepoints)`` (one channel), a list of 2D
         ``(n_channels, n_timepoints)`` arrays of any lengths (a 1D array in the
         list is one channel), or any sktime Panel mtype, equal length or not.
     name : str, default="X"
@@ -303,7 +318,7 @@ def check_recordings(
         channel counts, values that are not real numbers or NaN/infinite values,
         or has the wrong number of dimensions.
     TypeError
-        If ``X`` is sparse, a DataFrame that is not an sktime Panel, or holds
+        If ``X`` is sparse, neither array-like nor an sktime Panel, or holds
         objects that are not numbers.
 
     Examples
@@ -314,11 +329,10 @@ def check_recordings(
     >>> [r.shape for r in recordings], panel
     ([(3, 50), (3, 40)], None)
     """
-    import pandas as pd
-
     _check_not_sparse(X, name)
     panel = None
-    if not isinstance(X, (list, tuple, pd.DataFrame)) and hasattr(X, "__array__"):
+    sktime_panel = _is_sktime_panel(X)
+    if not (sktime_panel or isinstance(X, (list, tuple))) and hasattr(X, "__array__"):
         X = np.asarray(X)
         if X.dtype == object and X.ndim == 1:
             try:
@@ -327,7 +341,7 @@ def check_recordings(
                 pass  # ragged recordings in an object array: read one by one
         else:
             X = _as_real(X, name)
-    if isinstance(X, np.ndarray) and X.dtype != object:
+    if not sktime_panel and isinstance(X, np.ndarray) and X.dtype != object:
         if X.ndim == 2:
             X = X[:, np.newaxis, :]
         if X.ndim != 3:
@@ -339,9 +353,7 @@ def check_recordings(
                 "(n_channels, n_timepoints) array."
             )
         panel, recordings = X, list(X)
-    elif isinstance(X, (list, tuple, np.ndarray)) and not any(
-        isinstance(x, pd.DataFrame) for x in X
-    ):
+    elif not sktime_panel and isinstance(X, (list, tuple, np.ndarray)):
         recordings = [_as_recording(x, i, name) for i, x in enumerate(X)]
     else:
         from sktime.datatypes import convert_to

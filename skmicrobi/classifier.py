@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import DataConversionWarning, NotFittedError
+from sklearn.exceptions import DataConversionWarning
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
@@ -285,15 +285,26 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.module_params = module_params
 
     # -- the network ---------------------------------------------------------
-    def _build_module(self, n_channels: int, n_classes: int, n_timepoints: int):
+    def _check_module(self) -> None:
+        """Reject a ``module``/``module_params`` pair that ``fit`` cannot build."""
+        if self.module is None and self.module_params is not None:
+            raise ValueError(
+                "module_params configures a custom module, but module=None "
+                "trains MicroBiConvLSTM, whose parameters are the estimator's "
+                "own (conv_channels, ..., dropout). Set them instead."
+            )
+        if isinstance(self.module, nn.Module):
+            raise TypeError(
+                f"module is a {type(self.module).__name__} instance; pass its class "
+                "(or a function building it), which fit calls with the data's sizes: "
+                "module(n_channels=..., n_classes=..., **module_params)."
+            )
+
+    def _build_module(
+        self, n_channels: int, n_classes: int, n_timepoints: int
+    ) -> nn.Module:
         """The untrained network: ``module`` or MicroBiConvLSTM, for these sizes."""
         if self.module is None:
-            if self.module_params is not None:
-                raise ValueError(
-                    "module_params configures a custom module, but module=None "
-                    "trains MicroBiConvLSTM, whose parameters are the estimator's "
-                    "own (conv_channels, ..., dropout). Set them instead."
-                )
             return MicroBiConvLSTM(
                 n_channels=n_channels,
                 n_classes=n_classes,
@@ -304,12 +315,6 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                 bidirectional=self.bidirectional,
                 dropout=self.dropout,
                 reduction=self.reduction,
-            )
-        if isinstance(self.module, nn.Module):
-            raise TypeError(
-                f"module is a {type(self.module).__name__} instance; pass its class "
-                "(or a function building it), which fit calls with the data's sizes: "
-                "module(n_channels=..., n_classes=..., **module_params)."
             )
         sizes = {"n_channels": n_channels, "n_classes": n_classes}
         if _takes(self.module, "n_timepoints"):
@@ -345,6 +350,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self : MicroBiClassifier
             The fitted estimator.
         """
+        self._check_module()
         X, n_features = check_panel(X, return_n_features=True)
         if y is None:
             raise ValueError(
@@ -968,4 +974,4 @@ def _silent(*args, **kwargs) -> None:
     """Sink that drops skorch's messages when ``verbose=0``."""
 
 
-__all__ = ["MicroBiClassifier", "NotFittedError"]
+__all__ = ["MicroBiClassifier"]

@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 from skmicrobi._sklearn_compat import (
     _final_estimator_has,
     _fit_context,
-    _fit_transform_one,
+    _fit_transform_one_with_callbacks,
     _name_estimators,
     _print_elapsed_time,
     _routing_enabled,
@@ -322,8 +322,15 @@ class WindowPipeline(Pipeline):
         self.steps = list(self.steps)
         self._validate_steps()
         memory = check_memory(self.memory)
-        fit_transform_one_cached = memory.cache(_fit_transform_one)
-        fit_resample_one_cached = memory.cache(_fit_resample_one)
+        # As scikit-learn's Pipeline: the caller and the callback context are not
+        # part of a step's fit result, and hashing them would miss the cache on
+        # every fit (the context is new each time).
+        fit_transform_one_cached = memory.cache(
+            _fit_transform_one_with_callbacks, ignore=["caller", "callback_ctx"]
+        )
+        fit_resample_one_cached = memory.cache(
+            _fit_resample_one_with_callbacks, ignore=["caller", "callback_ctx"]
+        )
         for step_idx, name, transformer in self._iter(
             with_final=False, filter_passthrough=False
         ):
@@ -343,29 +350,30 @@ class WindowPipeline(Pipeline):
                 step_params=routed_params[name],
                 all_params=raw_params,
             )
-            with subcontext.propagate_callback_context(cloned):
-                subcontext.call_on_fit_task_begin(estimator=self, X=X, y=y)
-                if hasattr(cloned, "fit_resample"):
-                    X, y, groups, fitted = fit_resample_one_cached(
-                        cloned,
-                        X,
-                        y,
-                        groups,
-                        message_clsname="Pipeline",
-                        message=self._log_message(step_idx),
-                        params=step_params,
-                    )
-                else:
-                    X, fitted = fit_transform_one_cached(
-                        cloned,
-                        X,
-                        y,
-                        None,
-                        message_clsname="Pipeline",
-                        message=self._log_message(step_idx),
-                        params=step_params,
-                    )
-                subcontext.call_on_fit_task_end(estimator=self, X=X, y=y)
+            if hasattr(cloned, "fit_resample"):
+                X, y, groups, fitted = fit_resample_one_cached(
+                    cloned,
+                    X,
+                    y,
+                    groups,
+                    message_clsname="Pipeline",
+                    message=self._log_message(step_idx),
+                    params=step_params,
+                    caller=self,
+                    callback_ctx=subcontext,
+                )
+            else:
+                X, fitted = fit_transform_one_cached(
+                    cloned,
+                    X,
+                    y,
+                    None,
+                    message_clsname="Pipeline",
+                    message=self._log_message(step_idx),
+                    params=step_params,
+                    caller=self,
+                    callback_ctx=subcontext,
+                )
             self.steps[step_idx] = (name, fitted)
         return X, y, groups
 
@@ -502,6 +510,32 @@ def _fit_resample_one(
             f"{type(sampler).__name__}.fit_resample returned no groups, so groups "
             "cannot follow its samples. Return (X, y, groups) from fit_resample."
         )
+    return Xr, yr, gr, sampler
+
+
+def _fit_resample_one_with_callbacks(
+    sampler,
+    X,
+    y,
+    groups,
+    message_clsname="",
+    message=None,
+    params=None,
+    *,
+    caller,
+    callback_ctx,
+):
+    """``_fit_resample_one`` inside the step's callback context.
+
+    The window step's twin of scikit-learn's ``_fit_transform_one_with_callbacks``:
+    the context reaches the step inside the cached call, so it is not hashed.
+    """
+    with callback_ctx.propagate_callback_context(sampler):
+        callback_ctx.call_on_fit_task_begin(estimator=caller, X=X, y=y)
+        Xr, yr, gr, sampler = _fit_resample_one(
+            sampler, X, y, groups, message_clsname, message, params
+        )
+        callback_ctx.call_on_fit_task_end(estimator=caller, X=Xr, y=yr)
     return Xr, yr, gr, sampler
 
 

@@ -41,7 +41,7 @@ from skmicrobi.export import scratch_layout
 from skmicrobi.int8.build import _as_input_scale, build_integer_model, to_integer_input
 from skmicrobi.int8.engine import predict_logits
 from skmicrobi.int8.model import IntegerMicroBi
-from skmicrobi.network import MicroBiConvLSTM
+from skmicrobi.network import MicroBiConvLSTM, count_parameters
 
 #: Windows per batch of the integer engine in predict: bounds its int64
 #: intermediates (45 KiB per UCI-HAR window at peak) to about 45 MiB.
@@ -303,7 +303,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "Int8Quantizer quantizes MicroBiConvLSTM networks; the classifier "
                 f"trained a {type(module).__name__}."
             )
-        X = check_panel(X, name="X")
+        X, n_features = check_panel(X, name="X", return_n_features=True)
         y = np.asarray(y)
         if len(y) != len(X):
             raise ValueError(
@@ -361,7 +361,10 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         q, n_saturated = to_integer_input(model, X_cal)
         pred_int8 = self.classes_[np.argmax(predict_logits(model, q), axis=1)]
-        pred_float = estimator.predict(X_cal)
+        # The float classifier checks n_features_in_ against the input as given:
+        # windows given as 2D (n_samples, n_timepoints) go back to it in 2D.
+        given_2d = n_features != X.shape[1]
+        pred_float = estimator.predict(X_cal[:, 0] if given_2d else X_cal)
         self.calibration_scores_ = {
             "n_windows": len(X_cal),
             "agreement": float(np.mean(pred_int8 == pred_float)),
@@ -380,9 +383,7 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         footprint["input_bytes"] = model.input_bits // 8 * model.n_channels * (
             model.n_timepoints
         )
-        footprint["n_parameters"] = sum(
-            p.numel() for p in module.parameters() if p.requires_grad
-        )
+        footprint["n_parameters"] = count_parameters(module)
         return footprint
 
     def quantize_input(self, X: Any) -> np.ndarray:
@@ -410,8 +411,14 @@ class Int8Quantizer(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _check_windows(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "integer_model_")
-        X = check_panel(X, name="X")
+        X, n_features = check_panel(X, name="X", return_n_features=True)
         model = self.integer_model_
+        if n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_features} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input: it was fitted on windows "
+                f"of {model.n_channels} channels x {model.n_timepoints} time points."
+            )
         if X.shape[1:] != (model.n_channels, model.n_timepoints):
             raise ValueError(
                 f"X has windows of shape {X.shape[1:]} (channels, time), but "

@@ -91,9 +91,9 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     Notes
     -----
     Recordings may be a 3D array ``(n_recordings, channels, time)``, a 2D array
-    ``(n_recordings, time)`` (one channel), a list of 2D ``(channels, time)``
-    arrays of different lengths (a 1D array in the list is one channel), or any
-    sktime Panel mtype, equal or unequal length (``nested_univ``,
+    or plain DataFrame ``(n_recordings, time)`` (one channel), a list of 2D
+    ``(channels, time)`` arrays of different lengths (a 1D array in the list is
+    one channel), or any sktime Panel mtype, equal or unequal length (``nested_univ``,
     ``pd-multiindex``, ``df-list``, ...). A single stream is a list of one array.
 
     Labels are either one per recording (a 1D array of length ``n_recordings``)
@@ -429,6 +429,8 @@ def _encode_labels(y: Any, lengths: list[int]) -> tuple[Any, np.ndarray, bool]:
         )
     if isinstance(y, (pd.Series, pd.DataFrame)):
         y = y.to_numpy()
+    elif not isinstance(y, (list, tuple, np.ndarray)) and hasattr(y, "__array__"):
+        y = np.asarray(y)  # any other array-like (scikit-learn's _NotAnArray, ...)
     if isinstance(y, np.ndarray) and y.dtype != object and y.ndim != 1:
         if y.ndim != 2:
             raise ValueError(

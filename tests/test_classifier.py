@@ -159,7 +159,12 @@ def test_grid_search_in_parallel_without_thread_oversubscription(toy_windows):
         n_jobs=2,
         scoring="f1_macro",
     ).fit(X, y)
-    assert search.best_params_["lstm_hidden"] in (8, 16)
+    results = search.cv_results_
+    best = results["params"][int(np.argmax(results["mean_test_score"]))]
+    assert search.best_params_ == best
+    # the refitted network has the winning width and learning rate
+    assert search.best_estimator_.module_.lstm_hidden == best["lstm_hidden"]
+    assert search.best_estimator_.net_.lr == best["lr"]
     results = cross_validate(clf, X, y, cv=2, n_jobs=2, return_estimator=True)
     n_cores = joblib.cpu_count()
     for est in results["estimator"]:
@@ -351,6 +356,20 @@ def test_bad_parameters_are_explained(toy_windows, params, match):
     X, y = toy_windows
     with pytest.raises(ValueError, match=match):
         MicroBiClassifier(max_epochs=1, **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "shape, match",
+    [
+        ((0, 3, 16), r"X is empty \(shape \(0, 3, 16\)\)"),
+        ((12, 0), r"no time points: .*0 feature\(s\) \(shape=\(12, 0\)\)"),
+        ((12, 0, 16), r"no channels: .*0 feature\(s\) \(shape=\(12, 0, 16\)\)"),
+        ((12, 3, 0), r"windows of 0 time points \(shape \(12, 3, 0\)\)"),
+    ],
+)
+def test_empty_input_names_its_own_shape(shape, match):
+    with pytest.raises(ValueError, match=match):
+        MicroBiClassifier(max_epochs=1).fit(np.zeros(shape), np.arange(shape[0]) % 2)
 
 
 def test_predict_input_must_match_fit(toy_windows):

@@ -14,6 +14,8 @@ from skmicrobi.int8 import (
     SIGMOID_TABLE,
     build_integer_model,
     conv_stage,
+    lstm_cell,
+    lstm_direction,
     predict_logits,
     quantize_multiplier,
     requantize,
@@ -163,6 +165,100 @@ def test_conv_stage_matches_loop_reference(small_model):
         expected = _reference_conv_stage(x, stage)
         x = conv_stage(x, stage)
         assert np.array_equal(x, expected)
+
+
+def _half_up(value: Fraction) -> int:
+    """``value`` to the nearest integer, halves up, as ``(a + 2**(s-1)) >> s``."""
+    return floor(value + Fraction(1, 2))
+
+
+def _sigmoid(v: int) -> int:
+    return int(sigmoid_q15(np.array([v]))[0])
+
+
+def _tanh(v: int) -> int:
+    return int(tanh_q15(np.array([v]))[0])
+
+
+def _reference_lstm_cell(pre, c, hidden_multiplier, hidden_shift):
+    """lstm_cell's docstring, one unit at a time, in exact rational arithmetic."""
+    n, width = pre.shape
+    hidden = width // 4
+    h_new = np.zeros((n, hidden), dtype=np.int64)
+    c_new = np.zeros((n, hidden), dtype=np.int64)
+    for b in range(n):
+        for j in range(hidden):
+            # gate order (input, forget, cell, output), as torch's LSTM
+            i, f, g, o = (int(pre[b, k * hidden + j]) for k in range(4))
+            i, f, g, o = _sigmoid(i), _sigmoid(f), _tanh(g), _sigmoid(o)
+            # Q0.15 x Q.12 and Q0.15 x Q0.15 (Q30) back to Q.12, halves up
+            cell = _half_up(Fraction(f * int(c[b, j]), 2**15)) + _half_up(
+                Fraction(i * g, 2 ** (30 - 12))
+            )
+            # o x tanh(c') is Q30; the high multiply keeps Q14, rounding down
+            product = floor(Fraction(o * _tanh(cell), 2**16))
+            h = _half_up(Fraction(product * hidden_multiplier, 2**hidden_shift))
+            h_new[b, j] = min(max(h, -127), 127)
+            c_new[b, j] = cell
+    return h_new, c_new
+
+
+def _reference_lstm_direction(x, d, hidden_multiplier, hidden_shift):
+    """lstm_direction's docstring: per window, per step, per gate row, with loops."""
+    n, inputs, steps = x.shape
+    hidden = d.weight_hh.shape[1]
+    out = np.zeros((n, steps, hidden), dtype=np.int64)
+    for b in range(n):
+        h, c = [0] * hidden, [0] * hidden
+        for t in reversed(range(steps)) if d.reverse else range(steps):
+            pre = []
+            for r in range(4 * hidden):
+                acc = int(d.bias[r])
+                for i in range(inputs):
+                    acc += int(d.weight_ih[r, i]) * int(x[b, i, t])
+                for j in range(hidden):
+                    acc += int(d.weight_hh[r, j]) * h[j]
+                gate = _half_up(Fraction(acc * int(d.multiplier[r]), 2**d.shift))
+                pre.append(min(max(gate, INT16_MIN), INT16_MAX))
+            h_row, c_row = _reference_lstm_cell(
+                np.array([pre]), np.array([c]), hidden_multiplier, hidden_shift
+            )
+            h, c = h_row[0].tolist(), c_row[0].tolist()
+            out[b, t] = h
+    return out
+
+
+def test_lstm_cell_matches_loop_reference(small_model):
+    _, _, model = small_model
+    rng = np.random.default_rng(3)
+    hidden = 5
+    # every gate from deep saturation to zero; cell states up to +-64 in Q.12
+    pre = rng.integers(INT16_MIN, INT16_MAX + 1, size=(200, 4 * hidden))
+    pre[:20] = rng.integers(-300, 300, size=(20, 4 * hidden))
+    c = rng.integers(-(1 << 18), 1 << 18, size=(200, hidden))
+    m, shift = model.hidden_multiplier, model.hidden_shift
+    h_ref, c_ref = _reference_lstm_cell(pre, c, m, shift)
+    h, c_new = lstm_cell(pre, c, m, shift)
+    assert np.array_equal(c_new, c_ref)
+    assert np.array_equal(h, h_ref)
+    assert len(np.unique(h)) > 20  # the test reaches many hidden values, not only 0
+
+
+@pytest.mark.parametrize("inputs", ["model", "random"])
+def test_lstm_direction_matches_loop_reference(small_model, inputs):
+    _, X, model = small_model
+    if inputs == "model":
+        q, _ = to_integer_input(model, X)
+        x = q.astype(np.int64)
+        for stage in model.convs:
+            x = conv_stage(x, stage)
+    else:  # any int8 input, beyond what the calibration windows give
+        x = np.random.default_rng(4).integers(-128, 128, size=(8, 5, 7))
+    m, shift = model.hidden_multiplier, model.hidden_shift
+    assert len(model.lstm) == 2  # forward and backward
+    for d in model.lstm:
+        expected = _reference_lstm_direction(x, d, m, shift)
+        assert np.array_equal(lstm_direction(x, d, m, shift), expected)
 
 
 def _float_logits(net, X):

@@ -151,8 +151,13 @@ def test_grid_search_with_groups_over_window_length(streams):
         cv=GroupKFold(3),
         scoring=window_scorer("f1_macro"),
     ).fit(recordings, labels, groups=subjects)
-    assert search.best_params_["win__window_length"] in (16, 32)
-    assert search.cv_results_["mean_test_score"].min() > 0.8
+    results = search.cv_results_
+    best = results["params"][int(np.argmax(results["mean_test_score"]))]
+    assert search.best_params_ == best
+    # the refitted pipeline windows with the winning length
+    win = search.best_estimator_.named_steps["win"]
+    assert win.window_length == best["win__window_length"]
+    assert results["mean_test_score"].min() > 0.8
     # one fold by hand: train on two subjects, macro-F1 on the windows of the third
     train, test = next(GroupKFold(3).split(recordings, groups=subjects))
     pipe = clone(simple_pipeline()).set_params(win__window_length=16, win__stride=16)
@@ -229,13 +234,33 @@ def test_set_output_configures_the_2d_steps(streams):
     assert pipe.score(recordings, labels) > 0.9
 
 
+class CountedWindows(SlidingWindowTransformer):
+    """A window step that counts its fit_resample calls (in the class: clones)."""
+
+    calls = 0
+
+    def fit_resample(self, X, y, groups=None):
+        type(self).calls += 1
+        return super().fit_resample(X, y, groups)
+
+
 def test_memory_caches_the_window_step(streams, tmp_path):
     recordings, labels = streams
-    pipe = simple_pipeline().set_params(memory=str(tmp_path))
-    first = pipe.fit(recordings, labels).predict(recordings)
-    np.testing.assert_array_equal(
-        pipe.fit(recordings, labels).predict(recordings), first
+    pipe = WindowPipeline(
+        [("win", CountedWindows(32, 16)), ("clf", GroupSpy())],
+        memory=str(tmp_path),
     )
+    CountedWindows.calls = 0
+    first = pipe.fit(recordings, labels).predict(recordings)
+    assert CountedWindows.calls == 1
+    # the second fit on the same recordings reads the windows from the cache
+    second = pipe.fit(recordings, labels).predict(recordings)
+    assert CountedWindows.calls == 1
+    np.testing.assert_array_equal(second, first)
+    assert pipe.named_steps["win"].n_channels_ == 3  # the cached step, fitted
+    # new recordings are windowed again
+    pipe.fit(recordings[:-1], labels[:-1])
+    assert CountedWindows.calls == 2
 
 
 def test_fit_transform_returns_training_windows(streams):

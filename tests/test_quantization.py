@@ -11,7 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sktime.datasets import load_basic_motions
@@ -153,6 +153,18 @@ def test_quantize_input_matches_documented_scale(quantizer, basic_motions):
     np.testing.assert_allclose(q * scale[None, :, None], X, atol=scale.max())
 
 
+def test_two_d_windows_are_one_channel(small):
+    X, y = small
+    X2 = X[:, 0]  # (n_samples, n_timepoints)
+    q = Int8Quantizer(MicroBiClassifier(**TINY)).fit(X2, y)
+    assert q.integer_model_.n_channels == 1 and q.n_features_in_ == 32
+    # the calibration report compares with the float classifier on 2D windows too
+    agreement = np.mean(q.predict(X2) == q.estimator_.predict(X2))
+    assert q.calibration_scores_["agreement"] == agreement
+    with pytest.raises(ValueError, match="X has 1 features, but Int8Quantizer is"):
+        q.predict(X2[:, None])  # n_features_in_ is checked, as for the classifier
+
+
 def test_fit_trains_a_clone(small):
     X, y = small
     clf = MicroBiClassifier(**TINY)
@@ -198,19 +210,35 @@ def test_calibration_subset_is_seeded(small):
 
 def test_grid_search_and_cross_val_score_measure_int8(small):
     X, y = small
-    q = Int8Quantizer(MicroBiClassifier(**TINY))
+    # A coarse input step makes the INT8 model disagree with the float one on
+    # some windows, so that their scores tell them apart.
+    clf = MicroBiClassifier(max_epochs=8, lr=1e-2, early_stopping=False, random_state=0)
+    q = Int8Quantizer(clf, input_scale=0.5)
     assert "estimator__lstm_hidden" in q.get_params()
+    cv = StratifiedKFold(2)
     search = GridSearchCV(
-        q, {"estimator__lstm_hidden": [4, 8]}, cv=2, scoring="f1_macro"
-    )
-    search.fit(X, y)
-    assert search.best_params_["estimator__lstm_hidden"] in (4, 8)
+        q, {"estimator__lstm_hidden": [4, 8]}, cv=cv, scoring="f1_macro"
+    ).fit(X, y)
+    results = search.cv_results_
+    best = int(np.argmax(results["mean_test_score"]))
+    assert search.best_params_ == results["params"][best]
     assert (
         search.best_estimator_.integer_model_.hidden_size
         == search.best_params_["estimator__lstm_hidden"]
     )
-    scores = cross_val_score(q, X, y, cv=2)
-    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+    # Each split's score is the macro-F1 of the INT8 predictions, not the float ones.
+    int8_scores, float_scores = [], []
+    for train, test in cv.split(X, y):
+        fitted = clone(q).set_params(**search.best_params_).fit(X[train], y[train])
+        int8_scores.append(f1_score(y[test], fitted.predict(X[test]), average="macro"))
+        float_pred = fitted.estimator_.predict(X[test])
+        float_scores.append(f1_score(y[test], float_pred, average="macro"))
+    split_scores = [results[f"split{i}_test_score"][best] for i in range(2)]
+    assert split_scores == int8_scores
+    assert int8_scores != float_scores
+    best_q = clone(q).set_params(**search.best_params_)
+    scores = cross_val_score(best_q, X, y, cv=cv, scoring="f1_macro")
+    assert scores.tolist() == int8_scores
 
 
 def test_last_step_of_a_pipeline(small):

@@ -81,7 +81,7 @@ SKODA_TRAIN_FRACTION = 0.8
 UNIMIB_CROP = 128
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Benchmark:
     title: str
     window_length: int
@@ -99,7 +99,9 @@ class _Benchmark:
     purity: float | None = None
 
 
-def _hp(batch_size, lr, weight_decay, dropout, balanced) -> dict:
+def _hp(
+    *, batch_size: int, lr: float, weight_decay: float, dropout: float, balanced: bool
+) -> dict:
     # Keys are MicroBiClassifier parameters: MicroBiClassifier(**b.hyperparameters).
     return {
         "batch_size": batch_size,
@@ -577,163 +579,208 @@ def _prepare_daphnet(spec, data_home, download_if_missing):
 
 BENCHMARKS: dict[str, _Benchmark] = {
     "uci_har": _Benchmark(
-        "UCI-HAR (official windows)",
-        128,
-        64,
-        50.0,
-        9,
-        6,
-        _hp(64, 0.002185, 1.42e-4, 0.15, False),
-        "zscore",
-        93.41,
-        "The archive's own 128-sample windows of the nine inertial signals and "
-        "its official split (21 training / 9 test volunteers).",
-        _prepare_uci_har,
+        title="UCI-HAR (official windows)",
+        window_length=128,
+        stride=64,
+        sampling_rate=50.0,
+        n_channels=9,
+        n_classes=6,
+        hyperparameters=_hp(
+            batch_size=64, lr=0.002185, weight_decay=1.42e-4, dropout=0.15,
+            balanced=False,
+        ),
+        scaling="zscore",
+        paper_macro_f1=93.41,
+        protocol=(
+            "The archive's own 128-sample windows of the nine inertial signals and "
+            "its official split (21 training / 9 test volunteers)."
+        ),
+        prepare=_prepare_uci_har,
     ),
     "uci_har_hapt": _Benchmark(
-        "UCI-HAR rebuilt from HAPT's raw streams",
-        128,
-        64,
-        50.0,
-        9,
-        6,
-        _hp(64, 0.002185, 1.42e-4, 0.15, False),
-        "zscore",
-        93.41,
-        "UCI-HAR's published recipe on HAPT's 50 Hz streams: median filter "
-        f"(length {UCI_HAR_MEDIAN_KERNEL}) and 3rd-order 20 Hz Butterworth "
-        "low-pass on all axes, gravity split with a 0.3 Hz Butterworth low-pass "
-        "(body_acc = total_acc - gravity), zero-phase filtering; windows of 128 "
-        "with stride 64 restarted inside every labelled segment (no window "
-        "crosses a segment boundary; transitions and unlabelled samples are "
-        "dropped), activities 1-6, official test volunteers 2 4 9 10 12 13 18 20 "
-        "24. A fixed window grid over whole experiments with purity=1.0 would "
-        "give 7,136 / 2,877 windows instead of 7,415 / 2,996 (UCI-HAR: 7,352 / "
-        "2,947).",
-        _prepare_uci_har_hapt,
+        title="UCI-HAR rebuilt from HAPT's raw streams",
+        window_length=128,
+        stride=64,
+        sampling_rate=50.0,
+        n_channels=9,
+        n_classes=6,
+        hyperparameters=_hp(
+            batch_size=64, lr=0.002185, weight_decay=1.42e-4, dropout=0.15,
+            balanced=False,
+        ),
+        scaling="zscore",
+        paper_macro_f1=93.41,
+        protocol=(
+            "UCI-HAR's published recipe on HAPT's 50 Hz streams: median filter "
+            f"(length {UCI_HAR_MEDIAN_KERNEL}) and 3rd-order 20 Hz Butterworth "
+            "low-pass on all axes, gravity split with a 0.3 Hz Butterworth low-pass "
+            "(body_acc = total_acc - gravity), zero-phase filtering; windows of 128 "
+            "with stride 64 restarted inside every labelled segment (no window "
+            "crosses a segment boundary; transitions and unlabelled samples are "
+            "dropped), activities 1-6, official test volunteers 2 4 9 10 12 13 18 20 "
+            "24. A fixed window grid over whole experiments with purity=1.0 would "
+            "give 7,136 / 2,877 windows instead of 7,415 / 2,996 (UCI-HAR: 7,352 / "
+            "2,947)."
+        ),
+        prepare=_prepare_uci_har_hapt,
     ),
     "motionsense": _Benchmark(
-        "MotionSense",
-        128,
-        64,
-        50.0,
-        6,
-        6,
-        _hp(64, 0.001856, 8.9e-5, 0.12, False),
-        "zscore",
-        91.65,
-        "userAcceleration xyz and rotationRate xyz; windows of 128, stride 64, "
-        "within each trial recording; test subjects 5-9 (the reference's "
-        "80/20 split of subject folders sorted as strings).",
-        _prepare_motionsense,
+        title="MotionSense",
+        window_length=128,
+        stride=64,
+        sampling_rate=50.0,
+        n_channels=6,
+        n_classes=6,
+        hyperparameters=_hp(
+            batch_size=64, lr=0.001856, weight_decay=8.9e-5, dropout=0.12,
+            balanced=False,
+        ),
+        scaling="zscore",
+        paper_macro_f1=91.65,
+        protocol=(
+            "userAcceleration xyz and rotationRate xyz; windows of 128, stride 64, "
+            "within each trial recording; test subjects 5-9 (the reference's "
+            "80/20 split of subject folders sorted as strings)."
+        ),
+        prepare=_prepare_motionsense,
     ),
     "wisdm": _Benchmark(
-        "WISDM v1.1",
-        128,
-        64,
-        20.0,
-        3,
-        6,
-        _hp(64, 0.001523, 2.34e-4, 0.08, False),
-        "zscore",
-        73.17,
-        "3-axis accelerometer; windows of 128, stride 64, within each run of one "
-        "user and one activity; user-wise 80/20 as the paper states: users 29-36 "
-        "for testing (the reference's own code splits the file's windows 80/20 "
-        "in file order, which is close to, but not exactly, user-wise).",
-        _prepare_wisdm,
+        title="WISDM v1.1",
+        window_length=128,
+        stride=64,
+        sampling_rate=20.0,
+        n_channels=3,
+        n_classes=6,
+        hyperparameters=_hp(
+            batch_size=64, lr=0.001523, weight_decay=2.34e-4, dropout=0.08,
+            balanced=False,
+        ),
+        scaling="zscore",
+        paper_macro_f1=73.17,
+        protocol=(
+            "3-axis accelerometer; windows of 128, stride 64, within each run of one "
+            "user and one activity; user-wise 80/20 as the paper states: users 29-36 "
+            "for testing (the reference's own code splits the file's windows 80/20 "
+            "in file order, which is close to, but not exactly, user-wise)."
+        ),
+        prepare=_prepare_wisdm,
     ),
     "pamap2": _Benchmark(
-        "PAMAP2 (protocol)",
-        128,
-        64,
-        100.0,
-        19,
-        12,
-        _hp(64, 0.002341, 3.12e-4, 0.10, True),
-        "robust",
-        60.75,
-        "19 channels: heart rate and, per IMU (hand, chest, ankle), the +-16 g "
-        "accelerometer and the gyroscope; NaN gaps interpolated; 4th-order 10 Hz "
-        "Butterworth low-pass (zero-phase); windows of 128, stride 64, majority "
-        "label with purity >= 0.8, transient periods (id 0) and non-protocol "
-        "activities dropped; 12 protocol activities; test subjects 105 and 106. "
-        "The reference deletes the transient rows and joins what is left before "
-        "windowing; here they are marked unlabelled instead, so no window spans "
-        "a deleted gap.",
-        _prepare_pamap2,
+        title="PAMAP2 (protocol)",
+        window_length=128,
+        stride=64,
+        sampling_rate=100.0,
+        n_channels=19,
+        n_classes=12,
+        hyperparameters=_hp(
+            batch_size=64, lr=0.002341, weight_decay=3.12e-4, dropout=0.10,
+            balanced=True,
+        ),
+        scaling="robust",
+        paper_macro_f1=60.75,
+        protocol=(
+            "19 channels: heart rate and, per IMU (hand, chest, ankle), the +-16 g "
+            "accelerometer and the gyroscope; NaN gaps interpolated; 4th-order 10 Hz "
+            "Butterworth low-pass (zero-phase); windows of 128, stride 64, majority "
+            "label with purity >= 0.8, transient periods (id 0) and non-protocol "
+            "activities dropped; 12 protocol activities; test subjects 105 and 106. "
+            "The reference deletes the transient rows and joins what is left before "
+            "windowing; here they are marked unlabelled instead, so no window spans "
+            "a deleted gap."
+        ),
+        prepare=_prepare_pamap2,
         purity=0.8,
     ),
     "opportunity": _Benchmark(
-        "Opportunity (locomotion)",
-        128,
-        64,
-        30.0,
-        79,
-        5,
-        _hp(64, 0.001978, 1.56e-4, 0.05, True),
-        "zscore",
-        87.58,
-        "The reference's 79 channels (columns 2-80: 12 body-worn accelerometers, "
-        "the BACK, RUA and RLA IMUs, the first four LUA IMU values); NaN gaps "
-        "interpolated (the reference writes zeros); windows of 128, stride 64, "
-        "majority label; classes Null, Stand, Walk, Sit, Lie; training runs "
-        "S1-S3 ADL1-3 and Drill, test runs S2 and S3 ADL4-5 (the reference's "
-        "split; paper.md's '4 subjects train / 1 test' does not match its code).",
-        _prepare_opportunity,
+        title="Opportunity (locomotion)",
+        window_length=128,
+        stride=64,
+        sampling_rate=30.0,
+        n_channels=79,
+        n_classes=5,
+        hyperparameters=_hp(
+            batch_size=64, lr=0.001978, weight_decay=1.56e-4, dropout=0.05,
+            balanced=True,
+        ),
+        scaling="zscore",
+        paper_macro_f1=87.58,
+        protocol=(
+            "The reference's 79 channels (columns 2-80: 12 body-worn accelerometers, "
+            "the BACK, RUA and RLA IMUs, the first four LUA IMU values); NaN gaps "
+            "interpolated (the reference writes zeros); windows of 128, stride 64, "
+            "majority label; classes Null, Stand, Walk, Sit, Lie; training runs "
+            "S1-S3 ADL1-3 and Drill, test runs S2 and S3 ADL4-5 (the reference's "
+            "split; paper.md's '4 subjects train / 1 test' does not match its code)."
+        ),
+        prepare=_prepare_opportunity,
     ),
     "unimib_shar": _Benchmark(
-        "UniMiB-SHAR (ADL)",
-        128,
-        128,
-        50.0,
-        3,
-        9,
-        _hp(64, 0.002456, 1.98e-4, 0.10, False),
-        "zscore",
-        79.43,
-        "The archive's 151-sample ADL windows cropped to their first 128 samples "
-        "(as the reference); 9 classes; test subjects 1-6. The reference reshapes "
-        "the rows as interleaved x, y, z, which they are not; here each row is "
-        "read as its 151 x, then 151 y, then 151 z values.",
-        _prepare_unimib_shar,
+        title="UniMiB-SHAR (ADL)",
+        window_length=128,
+        stride=128,
+        sampling_rate=50.0,
+        n_channels=3,
+        n_classes=9,
+        hyperparameters=_hp(
+            batch_size=64, lr=0.002456, weight_decay=1.98e-4, dropout=0.10,
+            balanced=False,
+        ),
+        scaling="zscore",
+        paper_macro_f1=79.43,
+        protocol=(
+            "The archive's 151-sample ADL windows cropped to their first 128 samples "
+            "(as the reference); 9 classes; test subjects 1-6. The reference reshapes "
+            "the rows as interleaved x, y, z, which they are not; here each row is "
+            "read as its 151 x, then 151 y, then 151 z values."
+        ),
+        prepare=_prepare_unimib_shar,
     ),
     "skoda": _Benchmark(
-        "SKODA (right arm)",
-        98,
-        24,
-        98.0,
-        30,
-        11,
-        _hp(512, 0.001734, 2.67e-4, 0.08, True),
-        "zscore",
-        94.46,
-        "30 channels: calibrated x y z of the 10 right-arm sensors; 4th-order "
-        "5 Hz Butterworth low-pass (zero-phase); each class split in time, its "
-        "first 80% of samples for training, the rest for testing; windows of 98 "
-        "with stride 24 (training) and 98 (testing, non-overlapping, as the "
-        "reference), majority label with purity >= 0.7; null and 10 gestures. "
-        "Each side is windowed separately, so no test window overlaps a "
-        "training sample (the reference splits overlapping windows instead).",
-        _prepare_skoda,
+        title="SKODA (right arm)",
+        window_length=98,
+        stride=24,
+        sampling_rate=98.0,
+        n_channels=30,
+        n_classes=11,
+        hyperparameters=_hp(
+            batch_size=512, lr=0.001734, weight_decay=2.67e-4, dropout=0.08,
+            balanced=True,
+        ),
+        scaling="zscore",
+        paper_macro_f1=94.46,
+        protocol=(
+            "30 channels: calibrated x y z of the 10 right-arm sensors; 4th-order "
+            "5 Hz Butterworth low-pass (zero-phase); each class split in time, its "
+            "first 80% of samples for training, the rest for testing; windows of 98 "
+            "with stride 24 (training) and 98 (testing, non-overlapping, as the "
+            "reference), majority label with purity >= 0.7; null and 10 gestures. "
+            "Each side is windowed separately, so no test window overlaps a "
+            "training sample (the reference splits overlapping windows instead)."
+        ),
+        prepare=_prepare_skoda,
         stride_test=98,
         purity=0.7,
     ),
     "daphnet": _Benchmark(
-        "Daphnet freezing of gait",
-        64,
-        32,
-        64.0,
-        9,
-        2,
-        _hp(512, 0.000823, 0.05, 0.0, True),
-        "zscore",
-        88.98,
-        "9 channels at 64 Hz; 4th-order 12 Hz Butterworth low-pass (zero-phase); "
-        "windows of 64, stride 32, majority label with purity >= 0.7; samples "
-        "outside the experiment (annotation 0) unlabelled and their windows "
-        "dropped; test patients 9 and 10.",
-        _prepare_daphnet,
+        title="Daphnet freezing of gait",
+        window_length=64,
+        stride=32,
+        sampling_rate=64.0,
+        n_channels=9,
+        n_classes=2,
+        hyperparameters=_hp(
+            batch_size=512, lr=0.000823, weight_decay=0.05, dropout=0.0,
+            balanced=True,
+        ),
+        scaling="zscore",
+        paper_macro_f1=88.98,
+        protocol=(
+            "9 channels at 64 Hz; 4th-order 12 Hz Butterworth low-pass (zero-phase); "
+            "windows of 64, stride 32, majority label with purity >= 0.7; samples "
+            "outside the experiment (annotation 0) unlabelled and their windows "
+            "dropped; test patients 9 and 10."
+        ),
+        prepare=_prepare_daphnet,
         purity=0.7,
     ),
 }
