@@ -157,22 +157,25 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
     const int32_t len = m->lstm_row_len, shift = d->shift;
     const int32_t half = (int32_t)1 << (shift - 1);
     const int8_t *w = d->weight;
-    /* the step's inputs shuffled once for every block (rows up to 256 inputs;
-       longer ones shuffle per block) */
+    /* the step's inputs shuffled once for every block (rows of up to 256
+       inputs; longer ones in slices of 256, shuffled per block) */
     __m128i xs[64];
-    const int32_t cached = len <= 4 * 64;
+    const __m128i *x;
     const __m128i half4 = _mm_set1_epi32(half), shift4 = _mm_cvtsi32_si128(shift);
     int32_t r, n;
-    if (cached)
-        for (n = 0; n < len; n += 4) xs[n / 4] = mb_group(v, n);
     for (r = 0; r < rows; r += 4) {
         /* rows r, r + 1 in lanes 0-1, 2-3 of s01; rows r + 2, r + 3 in s23 */
-        __m128i s01 = _mm_setzero_si128(), s23 = s01, wv, x;
-        for (n = 0; n < len; n += 4, w += 16) {
-            wv = mb_load(w);
-            x = cached ? xs[n / 4] : mb_group(v, n);
-            s01 = _mm_add_epi32(s01, _mm_madd_epi16(MB_LO16(wv), x));
-            s23 = _mm_add_epi32(s23, _mm_madd_epi16(MB_HI16(wv), x));
+        __m128i s01 = _mm_setzero_si128(), s23 = s01, wv;
+        for (n = 0; n < len; n += 4 * 64) { /* 64 groups of inputs at a time */
+            const int32_t end = len - n < 4 * 64 ? len - n : 4 * 64;
+            int32_t k;
+            if (r == 0 || len > 4 * 64)
+                for (k = 0; k < end; k += 4) xs[k / 4] = mb_group(v, n + k);
+            for (x = xs; x < xs + end / 4; x++, w += 16) {
+                wv = mb_load(w);
+                s01 = _mm_add_epi32(s01, _mm_madd_epi16(MB_LO16(wv), *x));
+                s23 = _mm_add_epi32(s23, _mm_madd_epi16(MB_HI16(wv), *x));
+            }
         }
         _mm_storel_epi64((__m128i *)(void *)(act + r),
                          mb_pre4(s01, s23, d->bias + r, d->multiplier + r, half4,
