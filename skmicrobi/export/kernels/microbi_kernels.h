@@ -81,6 +81,18 @@ static inline int32_t mb_tanh(int32_t x)
 }
 #endif
 
+/* Activations in place of the rows from r on, the units past the groups of
+   eight: i f g o of one unit per four rows. */
+static inline void mb_unit_acts(int16_t *act, int32_t r, int32_t rows)
+{
+    for (; r < rows; r += 4) {
+        act[r] = (int16_t)mb_sigmoid(act[r]);
+        act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
+        act[r + 2] = (int16_t)mb_tanh(act[r + 2]);
+        act[r + 3] = (int16_t)mb_sigmoid(act[r + 3]);
+    }
+}
+
 /* A gate row's activation from its int32 accumulator (bias included). The
    product acc * m + 2^(shift-1) fits int32 (checked when the model is built). */
 static inline int32_t mb_gate(int32_t acc, int32_t m, int32_t shift, int32_t gate)

@@ -237,12 +237,7 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
 #else
     for (r = 0; r < grouped_rows; r += 8) mb_act8(act + r, ((r >> 3) & 3) == 2);
 #endif
-    for (; r < rows; r += 4) {
-        act[r] = (int16_t)mb_sigmoid(act[r]);
-        act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
-        act[r + 2] = (int16_t)mb_tanh(act[r + 2]);
-        act[r + 3] = (int16_t)mb_sigmoid(act[r + 3]);
-    }
+    mb_unit_acts(act, r, rows);
 }
 
 #else

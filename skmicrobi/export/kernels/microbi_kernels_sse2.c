@@ -189,12 +189,7 @@ void mb_lstm_gates(const mb_model_t *m, const mb_lstm_t *d, const int16_t *v,
                          mb_act8(_mm_loadu_si128((const __m128i *)(const void *)(act + r)),
                                  t));
     }
-    for (; r < rows; r += 4) {
-        act[r] = (int16_t)mb_sigmoid(act[r]);
-        act[r + 1] = (int16_t)mb_sigmoid(act[r + 1]);
-        act[r + 2] = (int16_t)mb_tanh(act[r + 2]);
-        act[r + 3] = (int16_t)mb_sigmoid(act[r + 3]);
-    }
+    mb_unit_acts(act, r, rows);
 }
 
 #else
