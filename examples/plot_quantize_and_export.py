@@ -74,11 +74,16 @@ print("int16 window:", q_test.shape, q_test.dtype)
 # Export the C code, compile it, compare with numpy
 # -------------------------------------------------
 directory = tempfile.mkdtemp(prefix="microbi_c_")
-header, source = export_c(quantizer, directory, name="motion")
+paths = export_c(quantizer, directory, name="motion")
+header = paths[0]
+print("files:", ", ".join(p.name for p in paths))
 print(header.read_text().split("*/")[0])
+object_size = None
 if find_compiler() is not None:
-    print("object .text + .data + .rodata:", compile_c([header, source]), "bytes")
-    harness = build_harness([header, source], f"{directory}/harness")
+    # the model and the C runtime beside it, compiled for this host
+    object_size = compile_c(paths)
+    print("object .text + .data + .rodata:", object_size, "bytes")
+    harness = build_harness(paths, f"{directory}/harness")
     c_logits = run_c(harness, q_test, n_classes=len(quantizer.classes_))
     numpy_logits = predict_logits(quantizer.integer_model_, q_test)
     print("C logits equal numpy logits:", np.array_equal(c_logits, numpy_logits))
@@ -104,10 +109,8 @@ for part, label in zip(parts, labels):
     ax_mem.barh(["INT8 constants"], [footprint[part] / 1024], left=left, label=label)
     left += footprint[part] / 1024
 ax_mem.barh(["scratch RAM"], [footprint["scratch_bytes"] / 1024], color="tab:purple")
-if footprint["object_bytes"]:
-    ax_mem.barh(
-        ["compiled object"], [footprint["object_bytes"] / 1024], color="tab:olive"
-    )
+if object_size:
+    ax_mem.barh(["compiled object (host)"], [object_size / 1024], color="tab:olive")
 ax_mem.barh(
     ["float32 params"], [4 * footprint["n_parameters"] / 1024], color="tab:gray"
 )
