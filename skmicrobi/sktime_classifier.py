@@ -93,9 +93,10 @@ class MicroBiSktimeClassifier(BaseClassifier):
         Maximum gradient norm; ``None`` disables clipping.
     class_weight : dict, "balanced" or None, default=None
         Weights of the cross-entropy per class.
-    early_stopping : bool, default=True
-        Stop when the validation loss has not improved for ``patience`` epochs
-        and restore the best epoch's weights.
+    early_stopping : "auto" or bool, default="auto"
+        Early stopping on a held-out validation split; ``"auto"`` holds one
+        out only when it is large enough to judge (see
+        :class:`~skmicrobi.MicroBiClassifier`).
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     patience : int, default=10
@@ -173,7 +174,7 @@ class MicroBiSktimeClassifier(BaseClassifier):
         lr_schedule: str | None = "cosine",
         gradient_clip: float | None = 1.0,
         class_weight: str | dict | None = None,
-        early_stopping: bool = True,
+        early_stopping: str | bool = "auto",
         validation_fraction: float = 0.1,
         patience: int = 10,
         callbacks: list | None = None,
