@@ -12,6 +12,19 @@ from skmicrobi import (
 )
 
 
+def _expected_failed_checks(estimator):
+    if isinstance(estimator, MicroBiClassifier):
+        # The network computes in float32: torch's CPU kernels may sum in another
+        # order for another batch size, so an output can move by an ulp (2e-7 on
+        # a logit of 0.58) between X and a subset of X, past the check's
+        # atol=1e-7. It passes or not with the trained weights; test_classifier's
+        # test_predictions_do_not_depend_on_the_batch holds it to float32's rtol.
+        return {
+            "check_methods_subset_invariance": "float32 outputs, 1-ulp differences"
+        }
+    return {}
+
+
 @parametrize_with_checks(
     [
         # The checks pass tabular data: each row is read as a one-channel series of
@@ -21,6 +34,7 @@ from skmicrobi import (
             max_epochs=10, lr=1e-2, pool_sizes=(1, 1), n_threads=1, random_state=0
         ),
     ],
+    expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
