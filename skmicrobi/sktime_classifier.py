@@ -38,11 +38,17 @@ _PARAMS = (
     "early_stopping",
     "validation_fraction",
     "patience",
+    "augmentation",
+    "teacher",
+    "distillation_temperature",
+    "distillation_weight",
     "callbacks",
     "device",
     "n_threads",
     "random_state",
     "verbose",
+    "module",
+    "module_params",
 )
 
 
@@ -101,6 +107,16 @@ class MicroBiSktimeClassifier(BaseClassifier):
         Fraction of the training data held out for early stopping.
     patience : int, default=10
         Epochs without improvement before stopping.
+    augmentation : None, "imu" or IMUAugmentation, default=None
+        Augmentation of the training batches
+        (:class:`~skmicrobi.augment.IMUAugmentation`).
+    teacher : fitted classifier or None, default=None
+        Knowledge distillation from a fitted classifier with the same classes;
+        it is called on the windows as sktime passes them on (numpy3D).
+    distillation_temperature : float, default=2.0
+        Temperature of the distillation.
+    distillation_weight : float, default=0.5
+        Weight of the teacher's term in the loss.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks.
     device : str, default="cpu"
@@ -113,6 +129,10 @@ class MicroBiSktimeClassifier(BaseClassifier):
         on CPU.
     verbose : int, default=0
         0 is silent; 1 reports each epoch on stderr.
+    module : class or callable returning a torch.nn.Module, default=None
+        The network to train; None is MicroBi-ConvLSTM.
+    module_params : dict or None, default=None
+        Keyword arguments of ``module``.
 
     Attributes
     ----------
@@ -177,11 +197,17 @@ class MicroBiSktimeClassifier(BaseClassifier):
         early_stopping: str | bool = "auto",
         validation_fraction: float = 0.1,
         patience: int = 10,
+        augmentation: Any = None,
+        teacher: Any = None,
+        distillation_temperature: float = 2.0,
+        distillation_weight: float = 0.5,
         callbacks: list | None = None,
         device: str = "cpu",
         n_threads: int | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
+        module: Any = None,
+        module_params: dict | None = None,
     ) -> None:
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
@@ -201,11 +227,17 @@ class MicroBiSktimeClassifier(BaseClassifier):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.augmentation = augmentation
+        self.teacher = teacher
+        self.distillation_temperature = distillation_temperature
+        self.distillation_weight = distillation_weight
         self.callbacks = callbacks
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+        self.module = module
+        self.module_params = module_params
         super().__init__()
 
     def _fit(self, X: np.ndarray, y: np.ndarray) -> MicroBiSktimeClassifier:
