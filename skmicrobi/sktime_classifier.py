@@ -287,7 +287,13 @@ class MicroBiSktimeClassifier(BaseClassifier):
         }
         return [
             {**tiny, "early_stopping": False},
-            {**tiny, "reduction": "mean", "patience": 1, "lr_schedule": None},
+            {
+                **tiny,
+                "early_stopping": True,  # "auto" would not hold out on tiny data
+                "reduction": "mean",
+                "patience": 1,
+                "lr_schedule": None,
+            },
         ]
 
 
