@@ -384,3 +384,22 @@ def test_distillation_parameters_search_with_a_frozen_teacher(teacher_data):
     assert search.best_estimator_.teacher is frozen
     with pytest.raises(ValueError, match="distillation_weight"):
         MicroBiClassifier(teacher=frozen, distillation_weight=1.5).fit(X, y)
+
+
+def test_the_deployed_network_is_the_same_size_with_both_techniques(teacher_data):
+    # augmentation and distillation change the weights' values, never the
+    # network: same parameters, same INT8 constants (what export_c writes)
+    from skmicrobi import Int8Quantizer
+
+    X, y, teacher = teacher_data
+    params = {"max_epochs": 2, "early_stopping": False, "random_state": 0}
+    plain = MicroBiClassifier(**params).fit(X, y)
+    recipe = MicroBiClassifier(
+        augmentation="imu", teacher=FrozenEstimator(teacher), **params
+    ).fit(X, y)
+    q_plain = Int8Quantizer(FrozenEstimator(plain)).fit(X, y)
+    q_recipe = Int8Quantizer(FrozenEstimator(recipe)).fit(X, y)
+    assert q_recipe.footprint_ == q_plain.footprint_
+    # unfrozen, Int8Quantizer clones the student, and with it a frozen teacher
+    q = Int8Quantizer(recipe).fit(X, y)
+    assert q.estimator_.teacher is recipe.teacher
