@@ -480,16 +480,16 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             _check_stage_sizes(self.conv_channels, "conv_channels")
             _check_stage_sizes(self.pool_sizes, "pool_sizes")
         _check_device(self.device)
-        augmentation = _augmentation(self.augmentation)
-        if augmentation is not None:
-            augmentation.groups(X.shape[1])  # bad groups fail before any work
-        teacher_logits = (
-            None
-            if self.teacher is None
-            else _teacher_logits(self.teacher, X_given, encoder.classes_, len(X))
-        )
 
         try:
+            augmentation = _augmentation(self.augmentation)
+            if augmentation is not None:
+                augmentation.groups(X.shape[1])  # bad groups fail before any work
+            teacher_logits = (
+                None
+                if self.teacher is None
+                else _teacher_logits(self.teacher, X_given, encoder.classes_, len(X))
+            )
             return self._fit(
                 X, y_enc, encoder, n_features, groups, augmentation, teacher_logits
             )

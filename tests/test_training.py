@@ -337,10 +337,10 @@ def test_a_bad_teacher_is_explained(teacher_data):
         MicroBiClassifier(max_epochs=1, teacher=other).fit(X, y)
     with pytest.raises(ValueError, match="teacher"):  # neither proba nor scores
         MicroBiClassifier(max_epochs=1, teacher=KMeans(2)).fit(X, y)
-    clf = MicroBiClassifier(max_epochs=1, teacher=unfitted)
+    clf = MicroBiClassifier(max_epochs=1, random_state=0).fit(X, y)
     with pytest.raises(NotFittedError):
-        clf.fit(X, y)
-    assert not hasattr(clf, "net_")
+        clf.set_params(teacher=unfitted).fit(X, y)
+    assert not hasattr(clf, "net_")  # a failed refit leaves no old model behind
 
 
 class _HeavyTeacher(LogisticRegression):
