@@ -10,7 +10,15 @@ scikit-learn estimator, and skorch's gaps are closed here:
   forked torch RNG, so the caller's global RNG state is left alone;
 * ``predict_proba``: softmax of the logits, rows summing to 1 in float64;
 * early stopping: on a stratified (group-aware when ``groups`` is given)
-  validation split carved from the training data, restoring the best epoch;
+  validation split carved from the training data, restoring the best epoch,
+  only when that split is large enough to judge (``early_stopping="auto"``:
+  ``MIN_VALIDATION_PER_CLASS`` windows of every class, ``MIN_VALIDATION_WINDOWS``
+  in all; otherwise the whole schedule on all the data, with a
+  :class:`~skmicrobi.exceptions.ValidationTooSmallWarning`), and never in the
+  first half of a cosine schedule (``EARLY_STOPPING_START``);
+* training techniques that leave the deployed network as it is: augmentation
+  of the training batches (:class:`~skmicrobi.augment.IMUAugmentation`) and
+  distillation from a fitted ``teacher``;
 * threads: under ``GridSearchCV(n_jobs=k)`` joblib's workers start with
   ``OMP_NUM_THREADS = cores // k``, which torch honours; inside a dask worker
   torch gets at most the worker's share of the cores; ``n_threads`` pins it;
@@ -35,7 +43,7 @@ import numpy as np
 import torch
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import DataConversionWarning
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.class_weight import compute_class_weight
@@ -45,8 +53,10 @@ from torch import nn
 from torch.utils.data import Subset, default_collate
 
 from skmicrobi._memmap import RowReader
-from skmicrobi._sklearn_compat import Interval, StrOptions, _fit_context
+from skmicrobi._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 from skmicrobi._validation import check_panel
+from skmicrobi.augment import IMUAugmentation, _TrainBatches
+from skmicrobi.exceptions import ValidationTooSmallWarning
 from skmicrobi.network import REDUCTIONS, MicroBiConvLSTM, _check_stage_sizes
 
 #: Batch size used for inference (results do not depend on it: BatchNorm and
@@ -68,6 +78,24 @@ _OPTIMIZERS = {
     "sgd": torch.optim.SGD,
 }
 
+#: ``early_stopping="auto"`` holds out a validation split only when it has at
+#: least this many windows of every class: the validation loss of a class seen
+#: 1-2 times is noise (UEA Handwriting, 150 windows of 26 classes: 15 held out,
+#: stopping at epoch 11 and keeping epoch 1).
+MIN_VALIDATION_PER_CLASS = 5
+
+#: ... and at least this many windows in all.
+MIN_VALIDATION_WINDOWS = 50
+
+#: With the cosine schedule, early stopping may end training only from this
+#: fraction of ``max_epochs`` on (the learning rate is then half of ``lr``), so
+#: that it can cut the annealed tail of the schedule but never stop while the
+#: learning rate is still near its peak; the best epoch is tracked throughout.
+EARLY_STOPPING_START = 0.5
+
+#: Teacher probabilities are clipped at this floor before their logarithm.
+_PROBA_FLOOR = 1e-7
+
 #: Bytes of windows per block of the one-pass channel statistics.
 _STATS_CHUNK_BYTES = 4 * 2**20
 
@@ -79,7 +107,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
     temporal pooling, one bidirectional LSTM layer, ~10K parameters) on windows
     of multichannel sensor data, with AdamW, a cosine learning-rate schedule,
     gradient clipping and early stopping on a validation split carved from the
-    training data.
+    training data when it is large enough to judge.
 
     Parameters
     ----------
@@ -118,14 +146,52 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         Weights of the cross-entropy per class: ``"balanced"`` uses inverse
         class frequencies (as the paper on imbalanced datasets), a dict maps
         labels to weights.
-    early_stopping : bool, default=True
-        Stop when the validation loss has not improved for ``patience`` epochs
-        and restore the best epoch's weights.
+    early_stopping : "auto" or bool, default="auto"
+        Hold out ``validation_fraction`` of the windows, stop when their loss
+        has not improved for ``patience`` epochs and restore the best epoch's
+        weights. ``"auto"`` does so only when the held-out part has at least
+        ``MIN_VALIDATION_PER_CLASS`` (5) windows of every class and
+        ``MIN_VALIDATION_WINDOWS`` (50) in all; otherwise it trains the whole
+        schedule on all the windows and warns
+        (:class:`~skmicrobi.exceptions.ValidationTooSmallWarning`). ``True``
+        holds out and stops whatever the split's size; ``False`` never does.
+        With ``lr_schedule="cosine"``, training never stops before
+        ``EARLY_STOPPING_START`` (half) of ``max_epochs``, so that a stop cuts
+        only the annealed end of the schedule; the epoch kept may be any one.
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping; stratified
         by class, and by whole groups when ``fit`` is given ``groups``.
     patience : int, default=10
         Epochs without improvement before stopping.
+    augmentation : None, "imu" or IMUAugmentation, default=None
+        Random rotation, scaling, time shift and jitter of the training
+        batches (:class:`~skmicrobi.augment.IMUAugmentation`; ``"imu"`` is its
+        defaults), seeded by ``random_state``. Validation and prediction
+        inputs are never augmented, and the network is the same as without.
+        Its values are searchable, e.g. ``augmentation__rotation``.
+    teacher : fitted classifier or None, default=None
+        Knowledge distillation: a fitted scikit-learn classifier (a pipeline
+        of a MiniRocket transform and a linear model, an ensemble of
+        MicroBiClassifiers, ...) with ``predict_proba`` (its log-probabilities
+        are the teacher's logits) or else ``decision_function`` (its scores
+        are), and the same ``classes_``. ``fit`` calls it once on ``X`` as
+        given to ``fit`` and trains on ``(1 - w) * CE + w * T**2 *
+        KL(p_teacher,T || p_student,T)``, with ``p_T`` the softmax of logits
+        divided by ``T``. The teacher's outputs on the training windows are
+        used as they are (not out-of-fold: a teacher that fits its training
+        data perfectly teaches little beyond the labels). A fitted
+        MicroBiClassifier does not keep its teacher when pickled or copied
+        (``teacher`` is then None). ``clone``, and so ``GridSearchCV``, unfit
+        estimator parameters: wrap the teacher in
+        :class:`sklearn.frozen.FrozenEstimator` to search with one.
+    distillation_temperature : float, default=2.0
+        The temperature ``T``; higher values pass on more of the teacher's
+        view of the wrong classes. Scores of ``decision_function`` teachers
+        that are not logits (e.g. a ridge classifier's, near +-1) want a ``T``
+        below 1.
+    distillation_weight : float, default=0.5
+        The weight ``w`` in [0, 1] of the teacher's term; 0 is plain
+        cross-entropy. Unused without a teacher.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (checkpointing, logging, ...). They are copied
         in ``fit``; the objects you pass are not modified.
@@ -182,7 +248,16 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
     n_epochs_ : int
         Epochs run (fewer than ``max_epochs`` when early stopping fired).
     best_epoch_ : int
-        Epoch whose weights are kept (the last one without early stopping).
+        Epoch whose weights are kept: the best on the validation split with
+        early stopping, otherwise the last one.
+    early_stopping_used_ : bool
+        Whether a validation split was held out and monitored (with
+        ``early_stopping="auto"``, False when it would have been too small).
+    n_validation_ : int
+        Windows held out for early stopping (0 when none).
+    stop_reason_ : {"max_epochs", "early_stopping", "interrupted"}
+        Why training ended: the whole schedule ran, early stopping ended it, or
+        a callback (or Ctrl-C) interrupted it.
 
     See Also
     --------
@@ -218,9 +293,17 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         "lr_schedule": [StrOptions({"cosine"}), None],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
-        "early_stopping": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "augmentation": [StrOptions({"imu"}), IMUAugmentation, None],
+        "teacher": [
+            HasMethods(["predict_proba"]),
+            HasMethods(["decision_function"]),
+            None,
+        ],
+        "distillation_temperature": [Interval(Real, 0, None, closed="neither")],
+        "distillation_weight": [Interval(Real, 0, 1, closed="both")],
         "callbacks": [list, None],
         "device": [str, torch.device],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -247,9 +330,13 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         lr_schedule: str | None = "cosine",
         gradient_clip: float | None = 1.0,
         class_weight: str | dict | None = None,
-        early_stopping: bool = True,
+        early_stopping: str | bool = "auto",
         validation_fraction: float = 0.1,
         patience: int = 10,
+        augmentation: str | IMUAugmentation | None = None,
+        teacher: Any = None,
+        distillation_temperature: float = 2.0,
+        distillation_weight: float = 0.5,
         callbacks: list | None = None,
         device: str = "cpu",
         n_threads: int | None = None,
@@ -276,6 +363,10 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.augmentation = augmentation
+        self.teacher = teacher
+        self.distillation_temperature = distillation_temperature
+        self.distillation_weight = distillation_weight
         self.callbacks = callbacks
         self.device = device
         self.n_threads = n_threads
@@ -351,6 +442,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_module()
+        X_given = X  # what the teacher is called on
         X, n_features = check_panel(X, return_n_features=True)
         if y is None:
             raise ValueError(
@@ -396,7 +488,17 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         _check_device(self.device)
 
         try:
-            return self._fit(X, y_enc, encoder, n_features, groups)
+            augmentation = _augmentation(self.augmentation)
+            if augmentation is not None:
+                augmentation.groups(X.shape[1])  # bad groups fail before any work
+            teacher_logits = (
+                None
+                if self.teacher is None
+                else _teacher_logits(self.teacher, X_given, encoder.classes_, len(X))
+            )
+            return self._fit(
+                X, y_enc, encoder, n_features, groups, augmentation, teacher_logits
+            )
         except BaseException:
             # A fit that fails leaves no fitted state behind: otherwise predict
             # would run a half-trained (or diverged) network without complaint.
@@ -411,6 +513,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         encoder: LabelEncoder,
         n_features: int,
         groups: np.ndarray | None,
+        augmentation: IMUAugmentation | None,
+        teacher_logits: np.ndarray | None,
     ) -> MicroBiClassifier:
         self.classes_ = encoder.classes_
         self.n_channels_ = int(X.shape[1])
@@ -422,6 +526,7 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         train_idx, valid_idx = self._split(y_enc, groups, rng)
         mean, scale = _channel_stats(X, train_idx)
         weight = self._class_weights(y_enc)
+        augment_seed = int(rng.randint(np.iinfo(np.int32).max))
 
         with torch.random.fork_rng(devices=[]), _torch_threads(self._n_threads()):
             torch.manual_seed(seed)
@@ -432,11 +537,29 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             module.input_mean.copy_(torch.as_tensor(mean))
             module.input_scale.copy_(torch.as_tensor(scale))
             self.net_ = self._build_net(module, weight, valid_idx is not None, seed)
+            if augmentation is not None:
+                self.net_.set_params(
+                    iterator_train__collate_fn=_TrainBatches(
+                        _collate,
+                        augmentation,
+                        augmentation.groups(self.n_channels_),
+                        mean,
+                        scale,
+                        augment_seed,
+                    )
+                )
             data = _ArrayDataset(X, y_enc)
-            train = Subset(data, train_idx) if valid_idx is not None else data
+            # the teacher's logits go with the training batches only
+            train_data = (
+                data
+                if teacher_logits is None
+                else _ArrayDataset(X, y_enc, teacher_logits)
+            )
+            train = train_data
             if valid_idx is not None:
                 from skorch.helper import predefined_split
 
+                train = Subset(train_data, train_idx)
                 self.net_.set_params(
                     train_split=predefined_split(Subset(data, valid_idx))
                 )
@@ -444,17 +567,27 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                 self.net_.fit(train, None)
             finally:
                 data.close()
+                if train_data is not data:
+                    train_data.close()
 
         self.module_ = self.net_.module_
         self.module_.eval()
         self.history_ = self.net_.history
         self.n_epochs_ = len(self.history_)
         _check_trained(self.module_, self)
-        if valid_idx is not None:
-            losses = self.history_[:, "valid_loss"]
-            self.best_epoch_ = int(np.argmin(losses)) + 1
+        self.early_stopping_used_ = valid_idx is not None
+        self.n_validation_ = 0 if valid_idx is None else len(valid_idx)
+        stopper = dict(self.net_.callbacks_).get("early_stopping")
+        if self.early_stopping_used_:
+            self.best_epoch_ = int(stopper.best_epoch_)
         else:
             self.best_epoch_ = self.n_epochs_
+        if stopper is not None and stopper.stopped_:
+            self.stop_reason_ = "early_stopping"
+        elif self.n_epochs_ == self.max_epochs:
+            self.stop_reason_ = "max_epochs"
+        else:
+            self.stop_reason_ = "interrupted"
         return self
 
     def _n_threads(self) -> int | None:
@@ -469,15 +602,26 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
     def _split(
         self, y: np.ndarray, groups: np.ndarray | None, rng: np.random.RandomState
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Indices of the training part and of the early-stopping validation part."""
+        """Indices of the training part and of the early-stopping validation part.
+
+        The validation part is None when there is none: ``early_stopping=False``,
+        or ``"auto"`` with a split too small to judge (which warns).
+        """
         all_idx = np.arange(len(y))
-        if not self.early_stopping:
+        auto = isinstance(self.early_stopping, str)
+        if not auto and not self.early_stopping:
             return all_idx, None
         seed = int(rng.randint(np.iinfo(np.int32).max))
         if groups is not None:
             n_groups = len(np.unique(groups))
             n_splits = max(2, round(1 / self.validation_fraction))
             if n_groups < 2:
+                if auto:
+                    return self._no_validation(
+                        "groups has a single value, so no whole group can be "
+                        "held out",
+                        len(y),
+                    )
                 raise ValueError(
                     "early stopping holds out whole groups, but groups has a single "
                     "value. Pass more groups, or early_stopping=False."
@@ -488,20 +632,55 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
                 # Fewer members than n_splits in a class is fine for a holdout.
                 warnings.simplefilter("ignore", UserWarning)
                 train_idx, valid_idx = next(splitter.split(all_idx, y, groups))
-            return train_idx, valid_idx
-        n_valid = max(1, int(round(self.validation_fraction * len(y))))
-        if n_valid >= len(y):
-            raise ValueError(
-                f"{len(y)} samples leave nothing to train on after holding out "
-                f"validation_fraction={self.validation_fraction}; pass more data or "
-                "early_stopping=False."
+        else:
+            n_valid = max(1, int(round(self.validation_fraction * len(y))))
+            if n_valid >= len(y):
+                if auto:
+                    return self._no_validation(f"{len(y)} windows are too few", len(y))
+                raise ValueError(
+                    f"{len(y)} samples leave nothing to train on after holding out "
+                    f"validation_fraction={self.validation_fraction}; pass more data "
+                    "or early_stopping=False."
+                )
+            counts = np.bincount(y)
+            stratify = y if counts.min() >= 2 and n_valid >= len(counts) else None
+            train_idx, valid_idx = train_test_split(
+                all_idx, test_size=n_valid, stratify=stratify, random_state=seed
             )
-        counts = np.bincount(y)
-        stratify = y if counts.min() >= 2 and n_valid >= len(counts) else None
-        train_idx, valid_idx = train_test_split(
-            all_idx, test_size=n_valid, stratify=stratify, random_state=seed
+            train_idx, valid_idx = np.sort(train_idx), np.sort(valid_idx)
+        if auto:
+            per_class = np.bincount(y[valid_idx], minlength=len(self.classes_))
+            if (
+                per_class.min() < MIN_VALIDATION_PER_CLASS
+                or len(valid_idx) < MIN_VALIDATION_WINDOWS
+            ):
+                return self._no_validation(
+                    f"validation_fraction={self.validation_fraction:g} of "
+                    f"{len(y)} windows holds out {len(valid_idx)}, as few as "
+                    f"{per_class.min()} of a class ({len(per_class)} classes)",
+                    len(y),
+                )
+        return train_idx, valid_idx
+
+    def _no_validation(self, why: str, n: int) -> tuple[np.ndarray, None]:
+        """Warn that ``early_stopping="auto"`` holds nothing out; train on all."""
+        warnings.warn(
+            f"early_stopping='auto' did not hold out a validation split: {why}; "
+            f"stopping on it needs at least {MIN_VALIDATION_PER_CLASS} windows of "
+            f"every class and {MIN_VALIDATION_WINDOWS} in all. Training the whole "
+            f"schedule (max_epochs={self.max_epochs}) on all the windows instead. "
+            "Pass early_stopping=False to say so, or early_stopping=True to stop "
+            "on the split anyway.",
+            ValidationTooSmallWarning,
+            stacklevel=6,  # _split, _fit, fit, _fit_context's wrapper, the caller
         )
-        return np.sort(train_idx), np.sort(valid_idx)
+        return np.arange(n), None
+
+    def _early_stopping_start(self) -> int:
+        """First epoch at which early stopping may end training."""
+        if self.lr_schedule == "cosine":
+            return max(1, int(np.ceil(EARLY_STOPPING_START * self.max_epochs)))
+        return 1
 
     def _class_weights(self, y: np.ndarray) -> np.ndarray | None:
         """Cross-entropy weight per encoded class, or None."""
@@ -526,9 +705,9 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
     ) -> Any:
         """Assemble the skorch net with the training recipe's callbacks."""
         from skorch import NeuralNetClassifier
-        from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
+        from skorch.callbacks import GradientNormClipping, LRScheduler
 
-        from skmicrobi._callbacks import StopOnDivergence
+        from skmicrobi._callbacks import ArmedEarlyStopping, StopOnDivergence
         from skmicrobi.progress import ProgressLog
 
         progress = ProgressLog() if self.verbose else None
@@ -560,7 +739,8 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             callbacks.append(
                 (
                     "early_stopping",
-                    EarlyStopping(
+                    ArmedEarlyStopping(
+                        start_epoch=self._early_stopping_start(),
                         monitor="valid_loss",
                         patience=self.patience,
                         load_best=True,
@@ -579,9 +759,14 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
         params: dict[str, Any] = {}
         if weight is not None:
             params["criterion__weight"] = torch.as_tensor(weight)
+        criterion: type = nn.CrossEntropyLoss
+        if self.teacher is not None:
+            criterion = _DistillationLoss
+            params["criterion__temperature"] = self.distillation_temperature
+            params["criterion__distillation_weight"] = self.distillation_weight
         return NeuralNetClassifier(
             module,
-            criterion=nn.CrossEntropyLoss,
+            criterion=criterion,
             optimizer=optimizer,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
@@ -714,6 +899,10 @@ class MicroBiClassifier(ClassifierMixin, BaseEstimator):
             # CUDA would only load where CUDA is; skorch's own pickling of net_
             # maps it to the CPU there.
             state.pop("module_", None)
+            # the student is what was trained; its teacher (often much bigger,
+            # e.g. MiniRocket) does not travel with it
+            if state.get("teacher") is not None:
+                state["teacher"] = None
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -735,9 +924,15 @@ class _ArrayDataset(torch.utils.data.Dataset):
     copy the dataset is empty and says so if used.
     """
 
-    def __init__(self, windows: np.ndarray, labels: np.ndarray | None) -> None:
+    def __init__(
+        self,
+        windows: np.ndarray,
+        labels: np.ndarray | None,
+        teacher_logits: np.ndarray | None = None,
+    ) -> None:
         self.windows = windows
         self.labels = labels
+        self.teacher_logits = teacher_logits
         self._rows = RowReader(windows)
 
     def __len__(self) -> int:
@@ -752,6 +947,11 @@ class _ArrayDataset(torch.utils.data.Dataset):
         x = torch.from_numpy(self._rows[i].astype(np.float32, copy=False))
         if self.labels is None:
             return x, torch.tensor(0)
+        if self.teacher_logits is not None:
+            return x, (
+                torch.tensor(self.labels[i]),
+                torch.from_numpy(self.teacher_logits[i]),
+            )
         return x, torch.tensor(self.labels[i])
 
     def __getitems__(self, indices: list[int]) -> _Batch:
@@ -766,6 +966,9 @@ class _ArrayDataset(torch.utils.data.Dataset):
             y = torch.zeros(len(idx), dtype=torch.int64)
         else:
             y = torch.from_numpy(np.asarray(self.labels[idx]))
+        if self.teacher_logits is not None:
+            # (labels, teacher logits): _DistillationLoss takes both
+            y = (y, torch.from_numpy(self.teacher_logits[idx]))
         return _Batch((x, y))
 
     def close(self) -> None:
@@ -774,11 +977,115 @@ class _ArrayDataset(torch.utils.data.Dataset):
             self._rows.close()
 
     def __getstate__(self) -> dict:
-        return {"windows": None, "labels": None, "_rows": None}
+        return {
+            "windows": None,
+            "labels": None,
+            "teacher_logits": None,
+            "_rows": None,
+        }
 
     def __deepcopy__(self, memo: dict) -> _ArrayDataset:
         # read-only training data: copies share it rather than duplicate it
         return self
+
+
+class _DistillationLoss(nn.Module):
+    """Cross-entropy mixed with the teacher's softened distribution (Hinton 2015).
+
+    ``(1 - w) * CE(logits, y) + w * T**2 * KL(softmax(t / T) || softmax(s / T))``
+    on training batches, whose target is ``(labels, teacher_logits)``; plain
+    (class-weighted) cross-entropy on validation batches, whose target is the
+    labels alone, so that early stopping judges the student on the labels.
+    ``T**2`` keeps the soft term's gradients on the scale of the hard term's.
+
+    Parameters
+    ----------
+    temperature : float
+        ``T``.
+    distillation_weight : float
+        ``w``.
+    weight : torch.Tensor or None, default=None
+        Class weights of the cross-entropy (``criterion__weight``).
+    """
+
+    def __init__(
+        self,
+        temperature: float,
+        distillation_weight: float,
+        weight: torch.Tensor | None = None,
+    ) -> None:
+        super().__init__()
+        self.temperature = temperature
+        self.distillation_weight = distillation_weight
+        self.register_buffer("weight", weight)
+
+    def forward(self, logits: torch.Tensor, target: Any) -> torch.Tensor:
+        """The loss of a batch; ``target`` is labels or (labels, teacher logits)."""
+        if not isinstance(target, (list, tuple)):
+            return nn.functional.cross_entropy(logits, target, weight=self.weight)
+        labels, teacher = target
+        hard = nn.functional.cross_entropy(logits, labels, weight=self.weight)
+        T = self.temperature
+        soft = nn.functional.kl_div(
+            nn.functional.log_softmax(logits / T, dim=1),
+            nn.functional.log_softmax(teacher / T, dim=1),
+            reduction="batchmean",
+            log_target=True,
+        )
+        w = self.distillation_weight
+        return (1 - w) * hard + w * T * T * soft
+
+
+def _augmentation(augmentation: str | IMUAugmentation | None) -> IMUAugmentation | None:
+    """The IMUAugmentation that ``augmentation`` names (validated), or None."""
+    if augmentation is None:
+        return None
+    if isinstance(augmentation, str):  # "imu"
+        return IMUAugmentation()
+    augmentation._validate_params()
+    return augmentation
+
+
+def _teacher_logits(
+    teacher: Any, X: Any, classes: np.ndarray, n_windows: int
+) -> np.ndarray:
+    """The teacher's logits on ``X``, ``(n_windows, n_classes)`` float32."""
+    name = type(teacher).__name__
+    try:
+        check_is_fitted(teacher)
+    except NotFittedError as exc:
+        raise NotFittedError(
+            f"The teacher {name} is not fitted. Fit it on the training windows "
+            "before passing it as teacher. In a search or cross-validation, which "
+            "clone (and so unfit) estimator parameters, wrap the fitted teacher in "
+            "sklearn.frozen.FrozenEstimator."
+        ) from exc
+    teacher_classes = getattr(teacher, "classes_", None)
+    if teacher_classes is None or not (
+        len(teacher_classes) == len(classes)
+        and np.array_equal(np.asarray(teacher_classes), classes)
+    ):
+        raise ValueError(
+            f"The teacher {name} has classes_ {teacher_classes!r}, but y has "
+            f"classes {classes.tolist()}: distillation needs the teacher fitted on "
+            "the same labels, so that its outputs line up with the student's."
+        )
+    if hasattr(teacher, "predict_proba"):
+        proba = np.asarray(teacher.predict_proba(X), dtype=np.float64)
+        logits = np.log(np.clip(proba, _PROBA_FLOOR, None))
+    else:
+        logits = np.asarray(teacher.decision_function(X), dtype=np.float64)
+        if logits.ndim == 1:  # two classes: the score of classes_[1]
+            logits = np.stack([np.zeros_like(logits), logits], axis=1)
+    if logits.shape != (n_windows, len(classes)):
+        raise ValueError(
+            f"The teacher {name} gives outputs of shape {logits.shape} for "
+            f"{n_windows} windows of {len(classes)} classes; expected "
+            f"{(n_windows, len(classes))}."
+        )
+    if not np.isfinite(logits).all():
+        raise ValueError(f"The teacher {name} gives NaN or infinite outputs.")
+    return logits.astype(np.float32)
 
 
 class _Batch(tuple):
@@ -871,6 +1178,9 @@ _FITTED_ATTRIBUTES = (
     "history_",
     "n_epochs_",
     "best_epoch_",
+    "early_stopping_used_",
+    "n_validation_",
+    "stop_reason_",
 )
 
 

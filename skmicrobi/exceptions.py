@@ -35,3 +35,24 @@ class ShortRecordingWarning(SkmicrobiWarning):
     >>> caught[0].category.__name__
     'ShortRecordingWarning'
     """
+
+
+class ValidationTooSmallWarning(SkmicrobiWarning):
+    """The validation split is too small to stop training on; none was held out.
+
+    Raised by :class:`~skmicrobi.MicroBiClassifier` with ``early_stopping="auto"``
+    (the default) when the windows it would hold out for early stopping have
+    fewer than ``MIN_VALIDATION_PER_CLASS`` of some class or fewer than
+    ``MIN_VALIDATION_WINDOWS`` in all (see :mod:`skmicrobi.classifier`): the
+    validation loss of so few windows is noise, and stopping on it can keep a
+    network from its first epochs. The classifier then trains the whole
+    schedule (``max_epochs``) on all the windows; its ``early_stopping_used_``
+    is False. Pass ``early_stopping=False`` to say that this is intended, or
+    ``early_stopping=True`` to stop on the small split anyway.
+
+    Examples
+    --------
+    >>> from skmicrobi.exceptions import SkmicrobiWarning, ValidationTooSmallWarning
+    >>> issubclass(ValidationTooSmallWarning, SkmicrobiWarning)
+    True
+    """

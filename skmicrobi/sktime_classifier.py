@@ -66,13 +66,24 @@ class MicroBiSktimeClassifier(BaseClassifier):
         Maximum gradient norm; ``None`` disables clipping.
     class_weight : dict, "balanced" or None, default=None
         Weights of the cross-entropy per class.
-    early_stopping : bool, default=True
-        Stop when the validation loss has not improved for ``patience`` epochs
-        and restore the best epoch's weights.
+    early_stopping : "auto" or bool, default="auto"
+        Early stopping on a held-out validation split; ``"auto"`` holds one
+        out only when it is large enough to judge (see
+        :class:`~skmicrobi.MicroBiClassifier`).
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     patience : int, default=10
         Epochs without improvement before stopping.
+    augmentation : None, "imu" or IMUAugmentation, default=None
+        Augmentation of the training batches
+        (:class:`~skmicrobi.augment.IMUAugmentation`).
+    teacher : fitted classifier or None, default=None
+        Knowledge distillation from a fitted classifier with the same classes;
+        it is called on the windows as sktime passes them on (numpy3D).
+    distillation_temperature : float, default=2.0
+        Temperature of the distillation.
+    distillation_weight : float, default=0.5
+        Weight of the teacher's term in the loss.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks.
     device : str, default="cpu"
@@ -151,9 +162,13 @@ class MicroBiSktimeClassifier(BaseClassifier):
         lr_schedule: str | None = "cosine",
         gradient_clip: float | None = 1.0,
         class_weight: str | dict | None = None,
-        early_stopping: bool = True,
+        early_stopping: str | bool = "auto",
         validation_fraction: float = 0.1,
         patience: int = 10,
+        augmentation: Any = None,
+        teacher: Any = None,
+        distillation_temperature: float = 2.0,
+        distillation_weight: float = 0.5,
         callbacks: list | None = None,
         device: str = "cpu",
         n_threads: int | None = None,
@@ -180,6 +195,10 @@ class MicroBiSktimeClassifier(BaseClassifier):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.augmentation = augmentation
+        self.teacher = teacher
+        self.distillation_temperature = distillation_temperature
+        self.distillation_weight = distillation_weight
         self.callbacks = callbacks
         self.device = device
         self.n_threads = n_threads
@@ -236,7 +255,13 @@ class MicroBiSktimeClassifier(BaseClassifier):
         }
         return [
             {**tiny, "early_stopping": False},
-            {**tiny, "reduction": "mean", "patience": 1, "lr_schedule": None},
+            {
+                **tiny,
+                "early_stopping": True,  # "auto" would not hold out on tiny data
+                "reduction": "mean",
+                "patience": 1,
+                "lr_schedule": None,
+            },
         ]
 
 

@@ -81,7 +81,17 @@ ESTIMATORS = [
 ]
 
 
+#: The network computes in float32: torch's CPU kernels may sum in another order
+#: for another batch size, so an output can move by an ulp (2e-7 on a logit of
+#: 0.58) between X and a subset of X, past the check's atol=1e-7. It passes or not
+#: with the trained weights; test_classifier's
+#: test_predictions_do_not_depend_on_the_batch holds it to float32's rtol.
+_FLOAT32_ULP = "float32 outputs, 1-ulp differences"
+
+
 def _expected_failed_checks(estimator) -> dict[str, str]:
+    if isinstance(estimator, MicroBiClassifier):
+        return {"check_methods_subset_invariance": _FLOAT32_ULP}
     if isinstance(estimator, SlidingWindowTransformer):
         return {
             "check_transformer_general": _SAMPLES_CHANGE,
@@ -116,6 +126,7 @@ def _expected_failed_checks(estimator) -> dict[str, str]:
             }
         )
     return failed
+
 
 
 @parametrize_with_checks(

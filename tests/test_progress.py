@@ -32,7 +32,9 @@ def test_quiet_by_default(data, capsys):
 def test_verbose_reports_each_epoch_on_stderr_with_validation_and_time_left(
     data, capsys
 ):
-    clf = MicroBiClassifier(max_epochs=3, patience=5, verbose=1, random_state=0)
+    clf = MicroBiClassifier(
+        max_epochs=3, early_stopping=True, patience=5, verbose=1, random_state=0
+    )
     clf.fit(*data)
     captured = capsys.readouterr()
     assert captured.out == ""  # stdout stays the user's
@@ -51,7 +53,12 @@ def test_verbose_reports_each_epoch_on_stderr_with_validation_and_time_left(
 def test_early_stopping_is_reported(data):
     log = io.StringIO()
     MicroBiClassifier(
-        max_epochs=50, patience=1, lr=1e-6, callbacks=[ProgressLog(log)], random_state=0
+        max_epochs=50,
+        early_stopping=True,
+        patience=1,
+        lr=1e-6,
+        callbacks=[ProgressLog(log)],
+        random_state=0,
     ).fit(*data)
     text = log.getvalue()
     assert "at most" in text.splitlines()[0]  # early stopping may end it sooner
