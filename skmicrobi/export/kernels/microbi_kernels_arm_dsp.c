@@ -6,9 +6,9 @@
  * and SXTB16 with a rotation by 8 bits, the int16 pairs (w0, w1) and (w2, w3);
  * a word of the int16 inputs gives (v0, v1) or (v2, v3); SMLAD adds both
  * products of a pair to an accumulator. The inner loops are inline assembly so
- * that every value stays in a register (the compiler spilled): a conv block of
- * two rows at two positions takes 17 instructions per 16 MACs, an LSTM block
- * of four rows 21. The sums wrap modulo 2^32 like any two's-complement adder,
+ * that every value stays in a register (the compiler spilled): per 16 MACs, a
+ * conv block of two rows at two positions takes 16 instructions, an LSTM block
+ * of four rows 20 (17 and 21 at -Os, one group per loop turn). The sums wrap modulo 2^32 like any two's-complement adder,
  * so the result is exact whenever the true accumulator fits int32, which the
  * model's bounds ensure. Loads of the weight tables and of the int16 buffers
  * use LDRD, which needs them 4-byte aligned (they are: microbi.h). */
