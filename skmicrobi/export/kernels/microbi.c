@@ -25,12 +25,6 @@ const int32_t mb_sigmoid_table[128] = {
     2145517570, 2145648642, 2145779713, 2145845250, 2145976321, 2146041857, 2146107394, 2146238465,
     2146304001, 2146369537, 2146435073, 2146500609, 2146566145, 2146631681, 2146697216, 2146697217};
 
-/* floor(acc * m / 2^shift + 1/2) for |acc| < 2^31, 0 <= m < 2^15, 1 <= shift
-   <= 62, in 32-bit arithmetic where the shift allows: with acc = 2^16 ah + al
-   (0 <= al < 2^16), acc m + 2^(shift-1) = 2^16 (ah m + 2^(shift-17)) + al m,
-   whose floor division by 2^shift is (ah m + 2^(shift-17) + (al m >> 16)) >>
-   (shift - 16), every term within int32 for 17 <= shift <= 46. Beyond 46 the
-   result is 0 (|acc m| < 2^46 <= 2^(shift-1)); below 17 it needs 64 bits. */
 #if defined(__GNUC__)
 #define MB_NOINLINE __attribute__((noinline))
 #else
@@ -44,6 +38,12 @@ static MB_NOINLINE int32_t mb_requantize64(int32_t acc, int32_t m, int32_t shift
     return (int32_t)(((int64_t)acc * m + ((int64_t)1 << (shift - 1))) >> shift);
 }
 
+/* floor(acc * m / 2^shift + 1/2) for |acc| < 2^31, 0 <= m < 2^15, 1 <= shift
+   <= 62, in 32-bit arithmetic where the shift allows: with acc = 2^16 ah + al
+   (0 <= al < 2^16), acc m + 2^(shift-1) = 2^16 (ah m + 2^(shift-17)) + al m,
+   whose floor division by 2^shift is (ah m + 2^(shift-17) + (al m >> 16)) >>
+   (shift - 16), every term within int32 for 17 <= shift <= 46. Beyond 46 the
+   result is 0 (|acc m| < 2^46 <= 2^(shift-1)); below 17 it needs 64 bits. */
 static inline int32_t mb_requantize(int32_t acc, int32_t m, int32_t shift)
 {
 #if MB_KERNELS_ARM_DSP
@@ -214,7 +214,10 @@ static void mb_cells(const int16_t *act, int32_t gap, int32_t step, int32_t n,
     /* s_h > 30 leaves every h at 0: |(o tanh) >> 16| <= 2^14, m_h < 2^15 */
     const int32_t h_half = h_s > 30 ? 0 : (int32_t)1 << (h_s - 1);
     int32_t j, ig, fg, gg, og, cc, p;
-    if (h_s > 30) h_m = 0, h_s = 30;
+    if (h_s > 30) {
+        h_m = 0;
+        h_s = 30;
+    }
     for (j = 0; j < n; j++, act += step) {
         ig = act[0];
         fg = act[gap];
