@@ -5,15 +5,15 @@ int32 biases and fixed-point scales as ``static const`` tables, described by one
 ``mb_model_t`` structure) next to the runtime, real C files that ship inside
 the package (``skmicrobi/export/kernels``) and are the same for every model:
 
-==========================  =====================================================
-``microbi.h``               the model structure and ``mb_predict``
-``microbi.c``               the layer sequence, pooling, the LSTM cell, tables
-``microbi_kernels.h``       what a kernel file provides; fixed-point helpers
-``microbi_kernels_plain.c`` reference kernels in plain C (Cortex-M0+, RISC-V, any)
-``microbi_kernels_sse2.c``  x86 hosts (``__SSE2__``)
-``microbi_kernels_arm_dsp.c`` Cortex-M4/M7/M33/M55 (``__ARM_FEATURE_DSP``):
-                            dual 16-bit MACs (SMLAD on SXTB16-widened weights)
-==========================  =====================================================
+=============================  ==================================================
+``microbi.h``                  the model structure and ``mb_predict``
+``microbi.c``                  the layer sequence, pooling, the LSTM cell, tables
+``microbi_kernels.h``          what a kernel file provides; fixed-point helpers
+``microbi_kernels_plain.c``    reference kernels in plain C (Cortex-M0+, RISC-V)
+``microbi_kernels_sse2.c``     x86 hosts (``__SSE2__``)
+``microbi_kernels_arm_dsp.c``  Cortex-M4/M7/M33/M55 (``__ARM_FEATURE_DSP``): dual
+                               16-bit MACs (SMLAD on SXTB16-widened weights)
+=============================  ==================================================
 
 The preprocessor builds exactly one kernel file (defining ``MICROBI_PORTABLE``
 forces the plain one). Every path computes exactly the integers of
