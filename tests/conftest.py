@@ -40,6 +40,20 @@ def basic_motions():
 
 
 @pytest.fixture(scope="session")
+def basic_motions_quantizer(basic_motions):
+    """An Int8Quantizer around a MicroBiClassifier trained 3 epochs on BasicMotions
+    (the C export's tests, on the host and under QEMU)."""
+    from sklearn.frozen import FrozenEstimator
+
+    from skmicrobi import Int8Quantizer, MicroBiClassifier
+
+    X_train, y_train, _, _ = basic_motions
+    clf = MicroBiClassifier(max_epochs=3, early_stopping=False, random_state=0)
+    clf.fit(X_train, y_train)
+    return Int8Quantizer(FrozenEstimator(clf)).fit(X_train, y_train)
+
+
+@pytest.fixture(scope="session")
 def toy_windows():
     """Small separable 3-channel windows with string labels, quick to train on."""
     rng = np.random.default_rng(0)

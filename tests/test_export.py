@@ -11,8 +11,6 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from sklearn.frozen import FrozenEstimator
-from sktime.datasets import load_basic_motions
 
 from skmicrobi import Int8Quantizer, MicroBiClassifier, MicroBiConvLSTM, export_c
 from skmicrobi.export import (
@@ -47,20 +45,8 @@ SANITIZE = (
 
 
 @pytest.fixture(scope="module")
-def basic_motions():
-    X_train, y_train = load_basic_motions(split="train", return_type="numpy3D")
-    X_test, y_test = load_basic_motions(split="test", return_type="numpy3D")
-    return X_train, y_train, X_test, y_test
-
-
-@pytest.fixture(scope="module")
-def quantizer(basic_motions):
-    X_train, y_train, _, _ = basic_motions
-    clf = MicroBiClassifier(max_epochs=3, early_stopping=False, random_state=0)
-    clf.fit(X_train, y_train)
-    return Int8Quantizer(FrozenEstimator(clf)).fit(
-        X_train, y_train
-    )
+def quantizer(basic_motions_quantizer):
+    return basic_motions_quantizer
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from sklearn.frozen import FrozenEstimator
 
-from skmicrobi import Int8Quantizer, MicroBiClassifier, MicroBiConvLSTM, export_c
+from skmicrobi import MicroBiConvLSTM, export_c
 from skmicrobi.int8 import build_integer_model, predict_logits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,13 +63,8 @@ def _extremes(rng, shape):
 
 
 @pytest.fixture(scope="module")
-def bm_quantizer(basic_motions):
-    X_train, y_train, _, _ = basic_motions
-    clf = MicroBiClassifier(max_epochs=2, early_stopping=False, random_state=0)
-    clf.fit(X_train, y_train)
-    return Int8Quantizer(FrozenEstimator(clf)).fit(
-        X_train, y_train
-    )
+def bm_quantizer(basic_motions_quantizer):
+    return basic_motions_quantizer
 
 
 @pytest.fixture(scope="module")
