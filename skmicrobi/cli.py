@@ -77,13 +77,6 @@ def _confusion_text(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray) 
     return "\n".join(lines)
 
 
-def _umask() -> int:
-    """The process's umask (reading it means setting it, so it is set back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _save_joblib(obj: Any, path: Path) -> None:
     """Write ``obj`` to ``path`` atomically: a temporary file, then a rename.
 
@@ -92,12 +85,14 @@ def _save_joblib(obj: Any, path: Path) -> None:
     """
     import joblib
 
+    from skmicrobi._files import new_file_mode
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         joblib.dump(obj, tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 
 from skmicrobi._cnames import check_model_name
+from skmicrobi._files import new_file_mode
 from skmicrobi.int8.model import (
     ROW_MULTIPLE,
     IntegerMicroBi,
@@ -520,8 +521,7 @@ def _directory_lock(directory: Path) -> Iterator[None]:
 def _write_atomically(files: dict[Path, str]) -> None:
     """Write every file to a temporary name, then rename them all; the files get
     the permissions of any new file (``0o666`` less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
+    mode = new_file_mode()
     temps = []
     try:
         for path, text in files.items():
@@ -529,7 +529,7 @@ def _write_atomically(files: dict[Path, str]) -> None:
             temps.append(tmp)
             with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
                 fh.write(text)
-            os.chmod(tmp, 0o666 & ~umask)
+            os.chmod(tmp, mode)
         for tmp, path in zip(temps, files):
             os.replace(tmp, path)
     finally:
