@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import pytest
 import torch
+from _export_variants import VARIANTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -247,27 +248,7 @@ def test_c_matches_numpy_under_sanitizers_at_extremes(
 
 
 @needs_cc
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"reduction": "last"},
-        {"reduction": "mean"},
-        {"bidirectional": False},
-        {"conv_channels": (16,), "pool_sizes": (4,)},
-        {"conv_channels": (8, 8, 8), "pool_sizes": (2, 1, 2), "kernel_size": 3},
-        {"pool_sizes": (1, 1), "lstm_hidden": 5},
-        # channel counts that are not multiples of the SSE2 kernels' 4 rows, an
-        # odd pooling factor (the generic pair path), an odd number of units
-        {"conv_channels": (6, 5), "pool_sizes": (3, 2), "lstm_hidden": 7},
-        # one group of eight hidden units (vector cell) next to four single ones
-        {"conv_channels": (8, 12), "lstm_hidden": 12, "reduction": "mean"},
-        # long first-stage rows (int16 inputs): the kernels' int32 sums wrap
-        # modulo 2^32 and are exact because the true sum fits
-        {"conv_channels": (4, 4), "kernel_size": 45},
-        {"conv_channels": (16, 16), "lstm_hidden": 64},
-        {"conv_channels": (3,), "pool_sizes": (1,), "lstm_hidden": 1},
-    ],
-)
+@pytest.mark.parametrize("kwargs", VARIANTS)
 def test_c_matches_numpy_for_network_variants(kwargs, tmp_path):
     model = _random_model(2, **kwargs)
     paths = export_c(model, tmp_path)

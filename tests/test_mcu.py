@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # benchmarks/ is a top-level folder, not installed
     sys.path.insert(0, str(ROOT))
 
+from _export_variants import VARIANTS  # noqa: E402
+
 from benchmarks import mcu  # noqa: E402
 
 #: -Os and -O2 as built for firmware, and the plain C path at -O3 (the
@@ -132,20 +134,6 @@ def _random_model(seed, n_channels=6, n_timepoints=40, n_classes=5, **kwargs):
     return build_integer_model(net, X * 3 + 1)
 
 
-#: The export tests' network variants (tests/test_export.py), and the two whose
-#: plain C once failed -O3 -Werror with -Warray-bounds.
-VARIANTS = [
-    {"reduction": "last"},
-    {"reduction": "mean"},
-    {"bidirectional": False},
-    {"conv_channels": (16,), "pool_sizes": (4,)},
-    {"conv_channels": (8, 8, 8), "pool_sizes": (2, 1, 2), "kernel_size": 3},
-    {"pool_sizes": (1, 1), "lstm_hidden": 5},
-    {"conv_channels": (6, 5), "pool_sizes": (3, 2), "lstm_hidden": 7},
-    {"conv_channels": (8, 12), "lstm_hidden": 12, "reduction": "mean"},
-    {"conv_channels": (4, 4), "kernel_size": 45},
-    {"lstm_hidden": 64},
-]
 
 
 @pytest.mark.parametrize("kwargs", VARIANTS, ids=lambda k: ",".join(
